@@ -1,0 +1,102 @@
+"""Config -> assembly: resolve every name through the registry, then load weights.
+
+The whole config is validated first and every problem is reported at once, before any
+weights load (a wrong aligner name should not cost a 2 GB model load to discover).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from xalign.assembly import Assembly
+from xalign.config import ModelConfig, XalignConfig
+from xalign.encoders import EncoderRequest, LoadedEncoder
+from xalign.encoders.named import PathEncoder
+from xalign.errors import ConfigError, ModelNotFoundError, UnknownComponentError
+from xalign.heads import LabelSpace
+from xalign.registry import Registry, get_registry, unknown_name_message
+
+
+def _looks_like_path(name: str) -> bool:
+    return name.startswith((".", "/", "~")) or Path(name).expanduser().exists()
+
+
+def encoder_factory(name: str, registry: Registry):
+    """A registered encoder, or any Hugging Face id / local directory given in its place."""
+    known = registry.components()["encoders"]
+    if name in known:
+        return known[name].factory
+    return PathEncoder(name)
+
+
+def validate(config: XalignConfig, registry: Registry | None = None) -> None:
+    """Check every component name and the head's labels; raise once with all problems."""
+    registry = registry or get_registry()
+    model = config.model
+    problems = []
+    for kind, name in (("poolers", model.pooler), ("aligners", model.aligner), ("heads", model.head)):
+        if name is None:
+            continue
+        try:
+            registry.get(kind, name)
+        except UnknownComponentError as error:
+            problems.append(f"ModelConfig.{kind[:-1]}: {error}")
+    encoder = model.encoder
+    if encoder not in registry.components()["encoders"] and not _looks_like_path(encoder) and "/" not in encoder:
+        problems.append(
+            f"ModelConfig.encoder: {unknown_name_message('encoders', encoder, registry.names('encoders'))}"
+        )
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+def load_encoder(model: ModelConfig, registry: Registry) -> LoadedEncoder:
+    factory = encoder_factory(model.encoder, registry)
+    request = EncoderRequest(init=model.init, tokenizer=model.tokenizer, trust_remote_code=model.trust_remote_code)
+    return factory(request)
+
+
+def build(config: XalignConfig | ModelConfig, registry: Registry | None = None) -> tuple[Assembly, object]:
+    """Assemble the model named by ``config``; returns ``(assembly, tokenizer)``.
+
+    The returned ``assembly.config`` is the resolved config: the pooler and text prefix
+    hold the values actually used (the encoder's defaults when the config left them open).
+    """
+    if isinstance(config, ModelConfig):
+        config = XalignConfig(model=config)
+    registry = registry or get_registry()
+    validate(config, registry)
+    loaded = load_encoder(config.model, registry)
+    return assemble(config, loaded, registry)
+
+
+def assemble(config: XalignConfig, loaded: LoadedEncoder, registry: Registry | None = None) -> tuple[Assembly, object]:
+    """Put an already-loaded encoder together with the pooler, head and aligner of ``config``."""
+    registry = registry or get_registry()
+    model_config = config.model
+    resolved = attrs.evolve(
+        model_config,
+        pooler=model_config.pooler or loaded.default_pooler,
+        text_prefix=loaded.text_prefix if model_config.text_prefix is None else model_config.text_prefix,
+    )
+    config = attrs.evolve(config, model=resolved)
+    hidden_size = getattr(loaded.model.config, "hidden_size", None)
+    if hidden_size is None:
+        raise ModelNotFoundError(f"encoder {model_config.encoder!r} has no hidden_size in its config")
+    labels = LabelSpace(resolved.intent_labels, resolved.slot_labels)
+    pooler = registry.get("poolers", resolved.pooler).factory()
+    head = registry.get("heads", resolved.head).factory(hidden_size, labels, resolved.dropout)
+    aligner = registry.get("aligners", resolved.aligner).factory()
+    if resolved.freeze_word_embeddings:
+        # The 250k-row table dominates the parameter count of multilingual encoders and
+        # its gradient is most of the optimizer's work on CPU; freezing it keeps the method.
+        loaded.model.get_input_embeddings().weight.requires_grad_(False)
+    if len(loaded.tokenizer) > loaded.model.get_input_embeddings().num_embeddings:
+        raise ConfigError(
+            f"tokenizer has {len(loaded.tokenizer)} tokens but the encoder's embedding table has "
+            f"{loaded.model.get_input_embeddings().num_embeddings} rows; use the encoder's own tokenizer"
+        )
+    assembly = Assembly(loaded.model, pooler, head, aligner, loaded.tokenizer, config, resolved.text_prefix or "")
+    return assembly, loaded.tokenizer

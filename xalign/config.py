@@ -1,0 +1,248 @@
+"""Configuration: frozen attrs classes, validated on construction, round-trip to dict/JSON/YAML.
+
+Every field's check lives next to the field (``metadata["check"]``); construction runs all
+of them and reports every problem at once, naming the fields, before any weights load.
+Component names (encoder, pooler, ...) are checked against the registry by
+:func:`xalign.builder.validate`, not here, so a config can be written before plugins load.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import attrs
+
+from xalign.errors import ConfigError
+
+Check = Callable[[Any], "str | None"]
+
+
+def _field(default: Any, check: Check | None = None, converter: Callable | None = None) -> Any:
+    kwargs: dict[str, Any] = {"metadata": {"check": check}}
+    if converter is not None:
+        kwargs["converter"] = converter
+    if isinstance(default, (list, dict)):
+        raise TypeError("use tuples for config defaults")
+    return attrs.field(default=default, **kwargs)
+
+
+def positive_int(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return f"must be a positive integer, got {value!r}"
+    return None
+
+
+def non_negative_int(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return f"must be a non-negative integer, got {value!r}"
+    return None
+
+
+def positive_float(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        return f"must be a positive number, got {value!r}"
+    return None
+
+
+def non_negative_float(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        return f"must be a number >= 0, got {value!r}"
+    return None
+
+
+def fraction(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        return f"must be a number in [0, 1), got {value!r}"
+    return None
+
+
+def one_of(*choices: str) -> Check:
+    def check(value: Any) -> str | None:
+        if value not in choices:
+            return f"must be one of {', '.join(map(repr, choices))}, got {value!r}"
+        return None
+
+    return check
+
+
+def text(value: Any) -> str | None:
+    if not isinstance(value, str) or not value:
+        return f"must be a non-empty string, got {value!r}"
+    return None
+
+
+def optional(check: Check) -> Check:
+    def optional_check(value: Any) -> str | None:
+        return None if value is None else check(value)
+
+    return optional_check
+
+
+def string_tuple(value: Any) -> str | None:
+    if not isinstance(value, tuple) or not all(isinstance(item, str) and item for item in value):
+        return f"must be a list of non-empty strings, got {value!r}"
+    if len(set(value)) != len(value):
+        return f"must not repeat entries, got {value!r}"
+    return None
+
+
+def boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
+
+
+def _to_tuple(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, str) and "," in value:
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+def _validate(instance: Any) -> None:
+    problems = []
+    for field in attrs.fields(type(instance)):
+        check = field.metadata.get("check")
+        if check is None:
+            continue
+        problem = check(getattr(instance, field.name))
+        if problem:
+            problems.append(f"{type(instance).__name__}.{field.name} {problem}")
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+@attrs.frozen(kw_only=True)
+class ModelConfig:
+    """What to assemble: encoder -> pooler -> heads, plus the alignment loss."""
+
+    encoder: str = _field("e5-small", text)
+    pooler: str | None = _field(None, optional(text))  # None: the encoder's own default
+    aligner: str = _field("mse", text)
+    head: str = _field("joint-intent-slot", text)
+    intent_labels: tuple[str, ...] = _field((), string_tuple, _to_tuple)
+    slot_labels: tuple[str, ...] = _field((), string_tuple, _to_tuple)
+    init: str = _field("pretrained", one_of("pretrained", "random"))
+    tokenizer: str | None = _field(None, optional(text))  # None: the encoder's own tokenizer
+    text_prefix: str | None = _field(None)  # None: the encoder's default (e5: "query: ")
+    dropout: float = _field(0.1, fraction)
+    max_length: int = _field(128, positive_int)
+    overlong: str = _field("truncate", one_of("truncate", "error"))
+    slot_subwords: str = _field("first", one_of("first", "all"))
+    freeze_word_embeddings: bool = _field(False, boolean)
+    trust_remote_code: bool = _field(False, boolean)
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self)
+
+
+@attrs.frozen(kw_only=True)
+class TrainingConfig:
+    """How to train: the XeroAlign multi-task loop and its optimisation.
+
+    Defaults follow the reference recipe where it is sound (OneCycleLR with PyTorch's
+    defaults, grad-norm clip 1.0, seed 123456789) and our measurements where it is not
+    (AdamW, a larger batch with dynamic padding, lr 5e-5).
+    """
+
+    epochs: int = _field(3, positive_int)
+    learning_rate: float = _field(5e-5, positive_float)
+    batch_size: int = _field(32, positive_int)
+    eval_batch_size: int = _field(128, positive_int)
+    gradient_accumulation: int = _field(1, positive_int)
+    optimizer: str = _field("adamw", one_of("adamw", "adam"))
+    weight_decay: float = _field(0.01, non_negative_float)
+    max_grad_norm: float = _field(1.0, non_negative_float)
+    warmup_fraction: float = _field(0.3, fraction)
+    seed: int = _field(123456789, non_negative_int)
+    alignment_weight: float = _field(1.0, non_negative_float)
+    alignment_batch: str = _field("paired", one_of("paired", "random"))
+    align_languages: tuple[str, ...] = _field((), string_tuple, _to_tuple)  # empty: every language given
+    device: str = _field("auto", one_of("auto", "cpu", "cuda"))
+    precision: str = _field("auto", one_of("auto", "fp32", "bf16"))
+    group_by_length: bool = _field(True, boolean)
+    max_steps: int | None = _field(None, optional(positive_int))
+    checkpoint_every: int | None = _field(None, optional(positive_int))
+    keep_checkpoints: int = _field(2, positive_int)
+    on_nonfinite: str = _field("stop", one_of("stop", "skip"))
+    progress: bool = _field(True, boolean)
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self)
+
+
+@attrs.frozen(kw_only=True)
+class XalignConfig:
+    """The whole run: the model to assemble and how to train it."""
+
+    model: ModelConfig = attrs.field(factory=ModelConfig)
+    training: TrainingConfig = attrs.field(factory=TrainingConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> XalignConfig:
+        return from_dict(cls, data)
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        text_form = json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+        if path is not None:
+            Path(path).write_text(text_form + "\n", encoding="utf-8")
+        return text_form
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        import yaml
+
+        text_form = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+        if path is not None:
+            Path(path).write_text(text_form, encoding="utf-8")
+        return text_form
+
+    @classmethod
+    def load(cls, path: str | Path) -> XalignConfig:
+        """Read a ``.json``, ``.yaml`` or ``.yml`` file."""
+        path = Path(path)
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"cannot read config file {path}: {error.strerror}") from None
+        try:
+            if path.suffix in (".yaml", ".yml"):
+                import yaml
+
+                data = yaml.safe_load(raw)
+            else:
+                data = json.loads(raw)
+        except Exception as error:
+            raise ConfigError(f"{path}: not valid {path.suffix[1:] or 'JSON'}: {error}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: expected a mapping with 'model' and 'training', got {type(data).__name__}")
+        return cls.from_dict(data)
+
+
+def to_dict(instance: Any) -> dict[str, Any]:
+    """A JSON-ready dict (tuples become lists)."""
+    return attrs.asdict(instance, value_serializer=lambda _, __, value: list(value) if isinstance(value, tuple) else value)
+
+
+def from_dict(cls: type, data: dict[str, Any]) -> Any:
+    """Build ``cls`` from a dict; unknown keys and wrong types are reported by field."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{cls.__name__} expects a mapping, got {type(data).__name__}")
+    fields = {field.name: field for field in attrs.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(f"{cls.__name__}: unknown field(s) {', '.join(unknown)}; known: {', '.join(fields)}")
+    values = {}
+    for name, value in data.items():
+        field_type = fields[name].type
+        nested = field_type if isinstance(field_type, type) and attrs.has(field_type) else None
+        if nested is None and isinstance(field_type, str) and field_type in ("ModelConfig", "TrainingConfig"):
+            nested = {"ModelConfig": ModelConfig, "TrainingConfig": TrainingConfig}[field_type]
+        values[name] = from_dict(nested, value) if nested is not None else value
+    try:
+        return cls(**values)
+    except TypeError as error:
+        raise ConfigError(f"{cls.__name__}: {error}") from None

@@ -1,0 +1,213 @@
+"""Tokenise, pad dynamically and label a batch of examples with their translations.
+
+The collator turns example records into tensors; it knows the tokenizer and the label
+names, nothing of models or losses. Rows are laid out English first, then translations,
+so that one encoder call serves the task loss and the alignment loss::
+
+    input_ids            [rows, seq]   rows = batch + translations, padded to the longest
+    attention_mask       [rows, seq]   1 for real tokens, 0 for padding
+    num_source           int           the first ``num_source`` rows are the English batch
+    translation_source_index [translations]  the English row each translation row belongs to
+    intent_labels        [batch]       class ids (when the head predicts sentence labels)
+    slot_labels          [batch, seq]  tag ids at labelled subwords, -100 elsewhere
+    word_index           [batch, seq]  word number at each word's first subword, -1 elsewhere
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+
+import attrs
+import torch
+
+from xalign.data.examples import ClassificationExample, PairExample, SlotFillingExample, Translation
+from xalign.data.labels import IGNORE_INDEX, align_word_labels
+from xalign.errors import DataError
+from xalign.heads import LabelSpace
+
+logger = logging.getLogger(__name__)
+
+
+@attrs.frozen
+class ParallelItem:
+    """An English example and its translations (any number, any languages)."""
+
+    example: ClassificationExample | PairExample | SlotFillingExample
+    translations: tuple[Translation, ...] = ()
+
+
+@attrs.define
+class TruncationCounter:
+    """How many rows were cut to ``max_length`` (reported, never silent)."""
+
+    rows: int = 0
+    labelled_words_lost: int = 0
+
+
+class Collator:
+    """Callable collate function for ``torch.utils.data.DataLoader``."""
+
+    def __init__(
+        self,
+        tokenizer,
+        labels: LabelSpace,
+        text_prefix: str = "",
+        max_length: int = 128,
+        overlong: str = "truncate",
+        slot_subwords: str = "first",
+        label_intents: bool = True,
+        label_slots: bool = True,
+    ):
+        self.tokenizer = tokenizer
+        self.labels = labels
+        self.text_prefix = text_prefix
+        self.prefix_words = text_prefix.split()
+        self.max_length = max_length
+        self.overlong = overlong
+        self.slot_subwords = slot_subwords
+        self.intent_ids = {name: index for index, name in enumerate(labels.intent_labels)} if label_intents else {}
+        self.slot_ids = {name: index for index, name in enumerate(labels.slot_labels)} if label_slots else {}
+        self.truncated = TruncationCounter()
+        pad = tokenizer.pad_token_id
+        self.pad_id = 0 if pad is None else pad
+
+    # -- tokenisation ----------------------------------------------------------------
+    def _encode_text(self, texts: Sequence[str], pairs: Sequence[str | None] | None, ids: Sequence[str]) -> list[dict]:
+        first = [self.text_prefix + text for text in texts]
+        second = list(pairs) if pairs is not None and any(pair is not None for pair in pairs) else None
+        encodings = self.tokenizer(first, second, add_special_tokens=True, truncation=False)
+        rows = []
+        for index in range(len(first)):
+            row = {key: encodings[key][index] for key in ("input_ids", "token_type_ids") if key in encodings}
+            rows.append(self._fit(row, ids[index], None))
+        return rows
+
+    def _encode_words(self, examples: Sequence[SlotFillingExample]) -> list[dict]:
+        words = [self.prefix_words + list(example.words) for example in examples]
+        encodings = self.tokenizer(words, is_split_into_words=True, add_special_tokens=True, truncation=False)
+        rows = []
+        offset = len(self.prefix_words)
+        for index, example in enumerate(examples):
+            word_ids = [None if word is None or word < offset else word - offset for word in encodings.word_ids(index)]
+            row = {key: encodings[key][index] for key in ("input_ids", "token_type_ids") if key in encodings}
+            row["word_ids"] = word_ids
+            rows.append(self._fit(row, example.id, example))
+        return rows
+
+    def _fit(self, row: dict, example_id: str, example: SlotFillingExample | None) -> dict:
+        length = len(row["input_ids"])
+        if length <= self.max_length:
+            return row
+        if self.overlong == "error":
+            raise DataError(
+                f"example {example_id!r} is {length} subword tokens long, more than max_length={self.max_length}; "
+                "raise max_length or choose overlong='truncate'"
+            )
+        # Keep the final special token (</s>, [SEP]) so the sequence stays well formed.
+        keep = self.max_length - 1
+        for key in ("input_ids", "token_type_ids"):
+            if key in row:
+                row[key] = row[key][:keep] + row[key][-1:]
+        if "word_ids" in row:
+            kept_words = {word for word in row["word_ids"][:keep] if word is not None}
+            lost = len({word for word in row["word_ids"] if word is not None} - kept_words)
+            self.truncated.labelled_words_lost += lost
+            row["word_ids"] = row["word_ids"][:keep] + [None]
+        self.truncated.rows += 1
+        if self.truncated.rows in (1, 10, 100, 1000) or self.truncated.rows % 10000 == 0:
+            logger.warning(
+                "%d row(s) truncated to max_length=%d so far (%d labelled words lost); raise max_length to keep them",
+                self.truncated.rows, self.max_length, self.truncated.labelled_words_lost,
+            )
+        return row
+
+    def encode_examples(self, examples: Sequence) -> list[dict]:
+        """Token rows (with ``word_ids`` for slot examples) for labelled examples."""
+        if all(isinstance(example, SlotFillingExample) for example in examples):
+            return self._encode_words(examples)
+        if all(isinstance(example, PairExample) for example in examples):
+            return self._encode_text([e.text for e in examples], [e.text_pair for e in examples], [e.id for e in examples])
+        if all(isinstance(example, ClassificationExample) for example in examples):
+            return self._encode_text([e.text for e in examples], None, [e.id for e in examples])
+        raise DataError(f"a batch mixes example kinds: {sorted({type(e).__name__ for e in examples})}")
+
+    def encode_translations(self, translations: Sequence[Translation]) -> list[dict]:
+        return self._encode_text([t.text for t in translations], [t.text_pair for t in translations], [f"{t.language}:{t.id}" for t in translations])
+
+    # -- batching --------------------------------------------------------------------
+    def _label_ids(self, example) -> tuple[int | None, list[int] | None]:
+        intent = None
+        if self.intent_ids:
+            name = example.label
+            if name not in self.intent_ids:
+                raise DataError(f"example {example.id!r}: label {name!r} is not one of the model's {len(self.intent_ids)} labels")
+            intent = self.intent_ids[name]
+        slots = None
+        if self.slot_ids and isinstance(example, SlotFillingExample) and example.slot_tags is not None:
+            unknown = [tag for tag in example.slot_tags if tag not in self.slot_ids]
+            if unknown:
+                raise DataError(f"example {example.id!r}: slot tag(s) {sorted(set(unknown))} are not among the model's slot labels")
+            slots = [self.slot_ids[tag] for tag in example.slot_tags]
+        return intent, slots
+
+    def pad(self, rows: Sequence[dict]) -> dict[str, torch.Tensor]:
+        width = max(len(row["input_ids"]) for row in rows)
+        input_ids = torch.full((len(rows), width), self.pad_id, dtype=torch.long)
+        attention_mask = torch.zeros((len(rows), width), dtype=torch.long)
+        has_types = all("token_type_ids" in row for row in rows)
+        token_type_ids = torch.zeros((len(rows), width), dtype=torch.long) if has_types else None
+        for index, row in enumerate(rows):
+            length = len(row["input_ids"])
+            input_ids[index, :length] = torch.tensor(row["input_ids"])
+            attention_mask[index, :length] = 1
+            if token_type_ids is not None:
+                token_type_ids[index, :length] = torch.tensor(row["token_type_ids"])
+        batch = {"input_ids": input_ids, "attention_mask": attention_mask}
+        if token_type_ids is not None:
+            batch["token_type_ids"] = token_type_ids
+        return batch
+
+    def collate_examples(self, examples: Sequence, with_labels: bool = True) -> dict:
+        """A batch of English (or any-language) labelled examples, no translations."""
+        return self(tuple(ParallelItem(example) for example in examples), with_labels=with_labels)
+
+    def __call__(self, items: Sequence[ParallelItem], with_labels: bool = True, num_labelled: int | None = None) -> dict:
+        """Collate ``items``; only the first ``num_labelled`` (default: all) carry task labels.
+
+        Unlabelled English rows after them serve only as alignment sources (the
+        reference code's independent random alignment batch).
+        """
+        examples = [item.example for item in items]
+        num_labelled = len(examples) if num_labelled is None else num_labelled
+        source_rows = self.encode_examples(examples)
+        translations, source_index = [], []
+        for row_index, item in enumerate(items):
+            for translation in item.translations:
+                translations.append(translation)
+                source_index.append(row_index)
+        rows = list(source_rows)
+        if translations:
+            rows += self.encode_translations(translations)
+        batch = self.pad(rows)
+        width = batch["input_ids"].shape[1]
+        batch["num_source"] = len(source_rows)
+        batch["num_labelled"] = num_labelled
+        batch["translation_source_index"] = torch.tensor(source_index, dtype=torch.long)
+        word_index = torch.full((num_labelled, width), -1, dtype=torch.long)
+        slot_labels = torch.full((num_labelled, width), IGNORE_INDEX, dtype=torch.long)
+        intents = []
+        for index, (example, row) in enumerate(zip(examples[:num_labelled], source_rows)):
+            intent, slots = self._label_ids(example) if with_labels else (None, None)
+            intents.append(intent)
+            if "word_ids" in row:
+                word_labels = slots if slots is not None else [IGNORE_INDEX] * len(example.words)
+                labels, first = align_word_labels(row["word_ids"], word_labels, self.slot_subwords)
+                slot_labels[index, : len(labels)] = torch.tensor(labels)
+                word_index[index, : len(first)] = torch.tensor(first)
+        if with_labels and self.intent_ids:
+            batch["intent_labels"] = torch.tensor(intents, dtype=torch.long)
+        if with_labels and self.slot_ids:
+            batch["slot_labels"] = slot_labels
+        batch["word_index"] = word_index
+        return batch

@@ -1,0 +1,72 @@
+"""The plugin contract: one hook per component kind.
+
+Every hook receives a ``register(name, factory)`` callable and calls it once per
+component it provides. The core's own components register through these same hooks
+(see :mod:`xalign.builtin`), loaded from the same ``xalign`` entry-point group as any
+third-party plugin. This file is a contract: arguments may be added, never renamed or
+removed.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+PROJECT_NAME = "xalign"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def xalign_register_encoders(register):
+    """Register encoders: ``register(name, factory)``.
+
+    ``factory(request: xalign.encoders.EncoderRequest) -> xalign.encoders.LoadedEncoder``;
+    ``request.init`` is ``"pretrained"`` (load weights) or ``"random"`` (same architecture,
+    random weights); new request fields may be added, so read only those you need.
+    """
+
+
+@hookspec
+def xalign_register_poolers(register):
+    """Register poolers: ``register(name, factory)``.
+
+    ``factory() -> nn.Module`` whose ``forward(token_states [batch, seq, hidden],
+    attention_mask [batch, seq], pooler_output [batch, hidden] | None)`` returns the
+    sentence embedding ``[batch, hidden]``.
+    """
+
+
+@hookspec
+def xalign_register_aligners(register):
+    """Register alignment losses: ``register(name, factory)``.
+
+    ``factory() -> nn.Module`` whose ``forward(source [batch, dim], target [batch, dim])``
+    returns a scalar loss that is small when each source row matches its target row.
+    """
+
+
+@hookspec
+def xalign_register_heads(register):
+    """Register task heads: ``register(name, factory)``.
+
+    ``factory(hidden_size: int, labels: xalign.heads.LabelSpace, dropout: float) -> nn.Module``
+    with ``forward(token_states, sentence_embedding) -> dict[str, Tensor]`` (logits) and
+    ``loss(logits, batch) -> dict[str, Tensor]`` (named task losses, summed by the trainer).
+    """
+
+
+@hookspec
+def xalign_register_datasets(register):
+    """Register datasets for the benchmarks runner: ``register(name, factory)``.
+
+    ``factory() -> object`` with the dataset-loader protocol of :mod:`benchmarks.datasets`.
+    """
+
+
+@hookspec
+def xalign_register_weightings(register):
+    """Register loss-weighting schemes: ``register(name, factory)``.
+
+    ``factory() -> object`` with ``weights(losses: dict[str, Tensor]) -> dict[str, float]``.
+    """

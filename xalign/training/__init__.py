@@ -1,0 +1,1 @@
+"""The XeroAlign training recipe: data order, objective, optimisation, checkpoints, loop."""

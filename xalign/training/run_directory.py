@@ -1,0 +1,92 @@
+"""The output directory of a training run: lock, completion marker and files written.
+
+One run at a time per directory (an advisory ``fcntl`` lock that the OS releases when the
+process dies, even by SIGKILL); a finished directory is not overwritten unless asked.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from xalign.errors import ConfigError
+
+COMPLETE_FILE = "training_complete.json"
+
+
+class RunDirectory:
+    def __init__(self, path: str | Path, resume: bool = False, overwrite: bool = False):
+        self.path = Path(path)
+        self.resume = resume
+        self.overwrite = overwrite
+        self._lock_handle = None
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.path / "checkpoints"
+
+    @property
+    def model(self) -> Path:
+        return self.path / "model"
+
+    def is_complete(self) -> bool:
+        return (self.path / COMPLETE_FILE).is_file()
+
+    def open(self) -> None:
+        """Create, check writability, and lock; refuse a finished run unless resuming or overwriting."""
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            probe = tempfile.NamedTemporaryFile(dir=self.path, prefix=".write-test-", delete=True)
+            probe.close()
+        except OSError as error:
+            raise ConfigError(f"output directory {self.path} is not writable: {error.strerror}; choose another --output") from None
+        handle = open(self.path / ".lock", "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise ConfigError(f"another run is using {self.path} right now (it holds {self.path / '.lock'}); wait for it or choose another output directory") from None
+        self._lock_handle = handle
+        if self.is_complete() and not self.resume:
+            if not self.overwrite:
+                self.close()
+                raise ConfigError(f"{self.path} holds a finished run; pass overwrite=True (--overwrite) to replace it, or resume=True (--resume) to keep it")
+            for name in (COMPLETE_FILE, "metrics.jsonl", "metrics.json"):
+                (self.path / name).unlink(missing_ok=True)
+            shutil.rmtree(self.checkpoints, ignore_errors=True)
+            shutil.rmtree(self.model, ignore_errors=True)
+        elif not self.resume and not self.overwrite and any(self.checkpoints.glob("step-*")):
+            self.close()
+            raise ConfigError(f"{self.path} holds checkpoints of an unfinished run; pass resume=True (--resume) to continue it or overwrite=True (--overwrite) to start again")
+        elif self.overwrite and not self.resume:
+            shutil.rmtree(self.checkpoints, ignore_errors=True)
+            (self.path / "metrics.jsonl").unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._lock_handle is not None:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+            self._lock_handle.close()
+            self._lock_handle = None
+
+    def write_json(self, name: str, data: Any) -> None:
+        """Write ``name`` atomically (temporary file + rename)."""
+        target = self.path / name
+        temporary = target.with_name(f".{name}.tmp-{os.getpid()}")
+        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(temporary, target)
+
+    def rewrite_history(self, history: list[dict]) -> None:
+        """metrics.jsonl: one line per finished epoch (rewritten whole, so a resume never duplicates)."""
+        lines = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in history)
+        target = self.path / "metrics.jsonl"
+        temporary = target.with_name(f".metrics.jsonl.tmp-{os.getpid()}")
+        temporary.write_text(lines, encoding="utf-8")
+        os.replace(temporary, target)
+
+    def read_json(self, name: str) -> Any:
+        return json.loads((self.path / name).read_text(encoding="utf-8"))
