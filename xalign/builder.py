@@ -10,6 +10,7 @@ from pathlib import Path
 
 import attrs
 
+from xalign.aligners.combined import CombinedAligner, parse_aligner_spec
 from xalign.assembly import Assembly
 from xalign.config import ModelConfig, XalignConfig
 from xalign.encoders import EncoderRequest, LoadedEncoder
@@ -36,7 +37,12 @@ def validate(config: XalignConfig, registry: Registry | None = None) -> None:
     registry = registry or get_registry()
     model = config.model
     problems = []
-    for kind, name in (("poolers", model.pooler), ("aligners", model.aligner), ("heads", model.head)):
+    named = [("poolers", model.pooler), ("heads", model.head), ("weightings", config.training.weighting)]
+    try:
+        named += [("aligners", name) for name, _ in parse_aligner_spec(model.aligner)]
+    except ConfigError as error:
+        problems.append(f"ModelConfig.aligner: {error}")
+    for kind, name in named:
         if name is None:
             continue
         try:
@@ -50,6 +56,14 @@ def validate(config: XalignConfig, registry: Registry | None = None) -> None:
         )
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+def make_aligner(spec: str, registry: Registry):
+    """One registered aligner, or a :class:`CombinedAligner` for ``a+b`` / ``a:w,b:w`` specs."""
+    parts = parse_aligner_spec(spec)
+    if len(parts) == 1 and parts[0][1] == 1.0:
+        return registry.get("aligners", parts[0][0]).factory()
+    return CombinedAligner({name: registry.get("aligners", name).factory() for name, _ in parts}, dict(parts))
 
 
 def load_encoder(model: ModelConfig, registry: Registry) -> LoadedEncoder:
@@ -88,7 +102,7 @@ def assemble(config: XalignConfig, loaded: LoadedEncoder, registry: Registry | N
     labels = LabelSpace(resolved.intent_labels, resolved.slot_labels)
     pooler = registry.get("poolers", resolved.pooler).factory()
     head = registry.get("heads", resolved.head).factory(hidden_size, labels, resolved.dropout)
-    aligner = registry.get("aligners", resolved.aligner).factory()
+    aligner = make_aligner(resolved.aligner, registry)
     if resolved.freeze_word_embeddings:
         # The 250k-row table dominates the parameter count of multilingual encoders and
         # its gradient is most of the optimizer's work on CPU; freezing it keeps the method.

@@ -14,6 +14,7 @@ from xalign.heads.joint import JointIntentSlotHead
 from xalign.heads.token_classification import TokenClassificationHead
 from xalign.hookspecs import hookimpl
 from xalign.poolers import ClsPooler, MeanPooler, ModelPooler
+from xalign.weighting import FixedWeighting
 
 
 @hookimpl
@@ -41,3 +42,8 @@ def xalign_register_heads(register):
     register("sequence-classification", SequenceClassificationHead)
     register("token-classification", TokenClassificationHead)
     register("joint-intent-slot", JointIntentSlotHead)
+
+
+@hookimpl
+def xalign_register_weightings(register):
+    register("fixed", FixedWeighting)

@@ -158,6 +158,7 @@ class TrainingConfig:
     seed: int = _field(123456789, non_negative_int)
     alignment_weight: float = _field(1.0, non_negative_float)
     alignment_batch: str = _field("paired", one_of("paired", "random"))
+    weighting: str = _field("fixed", text)
     align_languages: tuple[str, ...] = _field((), string_tuple, _to_tuple)  # empty: every language given
     device: str = _field("auto", one_of("auto", "cpu", "cuda"))
     precision: str = _field("auto", one_of("auto", "fp32", "bf16"))

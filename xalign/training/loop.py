@@ -29,7 +29,8 @@ from xalign.inference import collator_for, evaluate
 from xalign.persistence import save_pretrained
 from xalign.training import checkpoints, distributed
 from xalign.training.data import approximate_length, epoch_batches, parallel_items, random_alignment_items
-from xalign.training.objective import ALIGNMENT, XeroAlignObjective
+from xalign.registry import get_registry
+from xalign.training.objective import XeroAlignObjective, static_weights
 from xalign.training.optimisation import make_optimizer, make_scheduler
 from xalign.training.run_directory import COMPLETE_FILE, RunDirectory
 
@@ -137,6 +138,7 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
     seed_everything(config.seed)
     assembly.to(device)
     assembly.train()
+    weighting = get_registry().get("weightings", config.weighting).factory()
     objective = XeroAlignObjective(assembly)
     model = objective
     if context.enabled:
@@ -207,8 +209,9 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
                     with sync:
                         with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
                             losses = model(batch)
-                        weighted = {name: loss * (config.alignment_weight if name == ALIGNMENT else 1.0) for name, loss in losses.items()}
-                        total = sum(weighted.values())
+                        fixed = static_weights(losses, assembly.aligner, config.alignment_weight)
+                        dynamic = weighting.weights(losses)
+                        total = sum(loss * (fixed[name] * float(dynamic[name])) for name, loss in losses.items())
                         if not torch.isfinite(total.detach()):
                             nonfinite = True
                         (total / len(step_batches)).backward()

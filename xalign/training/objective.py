@@ -1,23 +1,53 @@
-"""The XeroAlign objective for one batch: task losses + alignment loss, one encoder call.
+"""The XeroAlign objective for one batch: task losses + alignment loss(es), one encoder call.
 
 English rows and translation rows are encoded together; the English sentence embeddings
 used by the aligner are those of the task forward pass (no extra encoder pass, unlike the
 reference code's three passes). Wrapping this module (not the assembly) in
 DistributedDataParallel keeps every parameter's gradient synchronised.
+
+Aligners see ``(source [pairs, hidden], target [pairs, hidden])``. An aligner that needs
+more (the token states, the task head, the labels: e.g. Translate-Intent) sets the class
+attribute ``needs_context = True`` and receives ``context=AlignmentContext(...)`` too.
 """
 
 from __future__ import annotations
 
+import attrs
 import torch
 from torch import nn
 
-from xalign.assembly import Assembly
+from xalign.aligners.combined import CombinedAligner
+from xalign.assembly import Assembly, Encoded
 
 ALIGNMENT = "align"
 
 
+@attrs.frozen
+class AlignmentContext:
+    """Everything about the batch an aligner may need beyond the paired embeddings."""
+
+    encoded: Encoded  # every row: English first, then translations
+    batch: dict  # the collated batch (labels for the first ``num_labelled`` rows)
+    source_rows: torch.Tensor  # [pairs] row index of each pair's English side
+    target_rows: torch.Tensor  # [pairs] row index of each pair's translation
+    head: nn.Module  # the task head (for Translate-Intent-like losses)
+
+
+def is_alignment_loss(name: str) -> bool:
+    return name == ALIGNMENT or name.startswith(ALIGNMENT + ":")
+
+
+def _call_aligner(aligner: nn.Module, source: torch.Tensor, target: torch.Tensor, context: AlignmentContext) -> torch.Tensor:
+    if getattr(aligner, "needs_context", False):
+        return aligner(source, target, context=context)
+    return aligner(source, target)
+
+
 class XeroAlignObjective(nn.Module):
-    """``forward(batch) -> {"intent": ..., "slots": ..., "align": ...}`` (unweighted losses)."""
+    """``forward(batch) -> {"intent": ..., "slots": ..., "align": ...}`` (unweighted losses).
+
+    A combined aligner reports one loss per part, named ``align:<name>``.
+    """
 
     def __init__(self, assembly: Assembly):
         super().__init__()
@@ -29,10 +59,30 @@ class XeroAlignObjective(nn.Module):
         labelled = batch.get("num_labelled", batch["num_source"])
         logits = assembly.head(encoded.token_states[:labelled], encoded.sentence_embedding[:labelled])
         losses = dict(assembly.head.loss(logits, batch))
-        source_index = batch["translation_source_index"]
-        if source_index.numel():
-            embeddings = encoded.sentence_embedding
-            source = embeddings[source_index]
-            target = embeddings[batch["num_source"] : batch["num_source"] + source_index.numel()]
-            losses[ALIGNMENT] = assembly.aligner(source, target)
+        source_rows = batch["translation_source_index"]
+        if source_rows.numel():
+            start = batch["num_source"]
+            target_rows = torch.arange(start, start + source_rows.numel(), device=source_rows.device)
+            context = AlignmentContext(encoded, batch, source_rows, target_rows, assembly.head)
+            source = encoded.sentence_embedding[source_rows]
+            target = encoded.sentence_embedding[target_rows]
+            if isinstance(assembly.aligner, CombinedAligner):
+                for name, part in assembly.aligner.parts.items():
+                    losses[f"{ALIGNMENT}:{name}"] = _call_aligner(part, source, target, context)
+            else:
+                losses[ALIGNMENT] = _call_aligner(assembly.aligner, source, target, context)
         return losses
+
+
+def static_weights(losses: dict[str, torch.Tensor], aligner: nn.Module, alignment_weight: float) -> dict[str, float]:
+    """Weights fixed by the config: 1 for task losses, ``alignment_weight`` × part weight for aligners."""
+    weights = {}
+    for name in losses:
+        if not is_alignment_loss(name):
+            weights[name] = 1.0
+        elif name == ALIGNMENT:
+            weights[name] = alignment_weight
+        else:
+            part = name.split(":", 1)[1]
+            weights[name] = alignment_weight * aligner.weights.get(part, 1.0)
+    return weights
