@@ -51,6 +51,9 @@ class TrainResult:
     skipped_nonfinite: int
     truncated_rows: int
     resumed_from: str | None = None
+    real_tokens: int = 0  # non-pad positions the encoder processed (this process, this call)
+    padded_tokens: int = 0  # all positions the encoder processed, padding included
+    pairs: int = 0  # English training rows processed (this process, this call)
 
 
 def seed_everything(seed: int) -> None:
@@ -180,6 +183,7 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
             checkpoints.save_checkpoint(run_dir.checkpoints, objective, optimizer, scheduler, state, config.keep_checkpoints)
 
     started = time.perf_counter()
+    counts = {"real": 0, "padded": 0, "pairs": 0}
     stop_requested = False
     with _StopSignals() as signals:
         while state.epoch < config.epochs and state.global_step < total_steps:
@@ -205,6 +209,9 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
                         num_labelled = len(batch_items)
                         batch_items = batch_items + extra
                     batch = _to_device(collator(batch_items, num_labelled=num_labelled), device)
+                    counts["real"] += int(batch["attention_mask"].sum())
+                    counts["padded"] += batch["attention_mask"].numel()
+                    counts["pairs"] += len(local)
                     sync = contextlib.nullcontext() if (not context.enabled or micro_index == len(step_batches) - 1) else model.no_sync()
                     with sync:
                         with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
@@ -279,7 +286,10 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
         run_dir.write_json(COMPLETE_FILE, summary)
     if context.enabled:
         torch.distributed.barrier()
-    return TrainResult(run_dir.path if run_dir else None, model_dir, state.history, state.global_step, seconds, state.skipped_nonfinite, collator.truncated.rows, resumed_from)
+    return TrainResult(
+        run_dir.path if run_dir else None, model_dir, state.history, state.global_step, seconds, state.skipped_nonfinite,
+        collator.truncated.rows, resumed_from, counts["real"], counts["padded"], counts["pairs"],
+    )
 
 
 def _log_epoch(entry: dict) -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks: dataset loaders, the runner and the report for the XeroAlign paper's four datasets."""
