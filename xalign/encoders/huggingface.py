@@ -9,13 +9,35 @@ from them without needing the sentence-transformers package.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
 from xalign.encoders import LoadedEncoder
 from xalign.errors import ModelNotFoundError
+
+
+logger = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def _quiet_transformers():
+    """Silence transformers' load report and progress bars; we log what matters ourselves."""
+    from transformers.utils import logging as hf_logging
+
+    previous = hf_logging.get_verbosity()
+    progress_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(previous)
+        if progress_enabled:
+            hf_logging.enable_progress_bar()
 
 
 def downloads_allowed() -> bool:
@@ -122,8 +144,14 @@ def load_huggingface_encoder(
         source = f"{model_location} (random init)"
     else:
         try:
-            model = AutoModel.from_pretrained(model_location, config=config, **common)
+            with _quiet_transformers():
+                model, loading_info = AutoModel.from_pretrained(model_location, config=config, output_loading_info=True, **common)
         except (OSError, ValueError) as error:
             raise model_not_found(display_name, model_location, str(error).splitlines()[0]) from None
+        missing = sorted(loading_info.get("missing_keys", []))
+        if missing:
+            # Expected for encoders saved without a pooling layer (e.g. e5): only the
+            # 'pooler' pooler would use those weights, and it says so in its error.
+            logger.info("encoder %s: %d weight(s) not in the checkpoint, randomly initialised: %s", display_name, len(missing), ", ".join(missing[:6]))
         source = model_location
     return LoadedEncoder(model=model, tokenizer=tokenizer, default_pooler=default_pooler, text_prefix=text_prefix, source=source)

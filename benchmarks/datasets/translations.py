@@ -1,0 +1,160 @@
+"""Translations of the English training utterances, the unlabelled side of XeroAlign.
+
+Owns the three ways to get them (design notes, section 4):
+
+- ``line-aligned``: the authors' form (``<lang>/train.tsv``), one translated utterance per
+  line, line *i* translating the *i*-th English training example (for sentence pairs:
+  ``text<TAB>text_pair``). The line count must equal the English example count.
+- ``keyed``: ``id<TAB>text`` (pairs: ``id<TAB>text<TAB>text_pair``), any order, any subset;
+  an id that is not an English training id is an error.
+- joined on id with the target language's own training file, for datasets whose ids are
+  shared across languages (MTOP, PAWS-X, MultiATIS++): see :func:`join_on_id`.
+
+Detection rule for ``format="auto"``: the file is keyed when its first non-blank line has
+the keyed number of columns and its first column is the id of an English training
+example; otherwise it is line-aligned.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from benchmarks.datasets.base import TranslationSet, english_ids
+from benchmarks.datasets.tsv import read_lines
+from xalign.data.examples import Translation
+from xalign.errors import DataError
+
+TRANSLATION_FORMATS = ("auto", "line-aligned", "keyed")
+
+
+def read_translation_file(
+    path: Path, language: str, english_train: Sequence, format: str = "auto", pair: bool = False
+) -> TranslationSet:
+    """Translations into ``language`` of ``english_train`` read from ``path``.
+
+    ``pair`` is true for sentence-pair datasets (PAWS-X), whose lines carry two texts.
+    """
+    if format not in TRANSLATION_FORMATS:
+        raise ValueError(f"translation format must be one of {', '.join(TRANSLATION_FORMATS)}, got {format!r}")
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("translation file not found", path)
+    lines = read_lines(path)
+    ids = english_ids(english_train)
+    if not ids:
+        raise ValueError("no English training examples to align translations with")
+    if format == "auto":
+        format = detect_translation_format(lines, set(ids), pair)
+    if format == "keyed":
+        return _read_keyed(path, lines, language, ids, pair)
+    return _read_line_aligned(path, lines, language, ids, pair)
+
+
+def detect_translation_format(lines: Sequence[tuple[int, str]], known_ids: set[str], pair: bool = False) -> str:
+    """``"keyed"`` or ``"line-aligned"``, by the rule in the module docstring."""
+    for _, text in lines:
+        if text.strip():
+            columns = text.split("\t")
+            keyed = len(columns) == (3 if pair else 2) and columns[0].strip() in known_ids
+            return "keyed" if keyed else "line-aligned"
+    return "line-aligned"
+
+
+def _texts(columns: list[str], pair: bool) -> tuple[str, str | None]:
+    return columns[0].strip(), (columns[1].strip() if pair else None)
+
+
+def _read_line_aligned(
+    path: Path, lines: list[tuple[int, str]], language: str, ids: list[str], pair: bool
+) -> TranslationSet:
+    while lines and not lines[-1][1].strip():  # blank lines at the end translate nothing
+        lines = lines[:-1]
+    if len(lines) != len(ids):
+        raise DataError(
+            f"{len(lines)} lines in a line-aligned translation file for {len(ids)} English training "
+            "examples; line i must translate English example i, so the counts must be equal",
+            path,
+        )
+    columns_per_line = 2 if pair else 1
+    by_id: dict[str, Translation] = {}
+    empty = 0
+    for (number, text), example_id in zip(lines, ids):
+        columns = text.split("\t")
+        if len(columns) != columns_per_line:
+            raise DataError(
+                f"a line-aligned translation line holds {columns_per_line} tab-separated text(s), found "
+                f"{len(columns)} (in a keyed file the first column must be an English training id)",
+                path,
+                number,
+            )
+        text, text_pair = _texts(columns, pair)
+        if not text or (pair and not text_pair):
+            empty += 1
+            continue
+        by_id[example_id] = Translation(id=example_id, language=language, text=text, text_pair=text_pair)
+    notes = {"empty_translations": empty, "untranslated": len(set(ids)) - len(by_id)}
+    return TranslationSet(by_id, f"line-aligned file {path}", notes)
+
+
+def _read_keyed(path: Path, lines: list[tuple[int, str]], language: str, ids: list[str], pair: bool) -> TranslationSet:
+    known = set(ids)
+    columns_per_line = 3 if pair else 2
+    by_id: dict[str, Translation] = {}
+    first_line: dict[str, int] = {}
+    blank = empty = 0
+    for number, text in lines:
+        if not text.strip():
+            blank += 1
+            continue
+        columns = text.split("\t")
+        if len(columns) != columns_per_line:
+            raise DataError(
+                f"a keyed translation line holds {columns_per_line} tab-separated columns (id, text"
+                f"{', text_pair' if pair else ''}), found {len(columns)}",
+                path,
+                number,
+            )
+        example_id = columns[0].strip()
+        if example_id not in known:
+            raise DataError(f"id {example_id!r} is not the id of an English training example", path, number)
+        if example_id in first_line:
+            problem = f"id {example_id!r} is translated twice (first on line {first_line[example_id]})"
+            raise DataError(problem, path, number)
+        first_line[example_id] = number
+        translated, translated_pair = _texts(columns[1:], pair)
+        if not translated or (pair and not translated_pair):
+            empty += 1
+            continue
+        by_id[example_id] = Translation(id=example_id, language=language, text=translated, text_pair=translated_pair)
+    notes = {"blank_lines": blank, "empty_translations": empty, "untranslated": len(known) - len(by_id)}
+    return TranslationSet(by_id, f"keyed file {path}", notes)
+
+
+def join_on_id(
+    rows: Sequence[tuple[str, str, str | None]], english_train: Sequence, language: str, source_path: Path
+) -> TranslationSet:
+    """Translations from the target language's own training rows ``(id, text, text_pair)``.
+
+    Only rows whose id is an English training id are kept; the first row wins for an id
+    that occurs twice. No shared id at all is an error: the files are not parallel.
+    """
+    known = set(english_ids(english_train))
+    by_id: dict[str, Translation] = {}
+    target_only = duplicates = 0
+    for row_id, text, text_pair in rows:
+        if row_id not in known:
+            target_only += 1
+        elif row_id in by_id:
+            duplicates += 1
+        else:
+            by_id[row_id] = Translation(id=row_id, language=language, text=text, text_pair=text_pair)
+    if not by_id:
+        raise DataError(
+            "no id in this file is the id of an English training example, so it cannot be joined on id; "
+            "pass translation_file= (line-aligned or keyed) instead",
+            source_path,
+        )
+    notes = {"untranslated": len(known) - len(by_id), "target_only": target_only, "duplicate_ids": duplicates}
+    source = f"joined on id with {source_path} ({len(by_id)} of {len(known)} English training examples)"
+    return TranslationSet(by_id, source, notes)
