@@ -179,6 +179,10 @@ def execute(settings: BenchmarkSettings, run: PlannedRun, bundle: DatasetBundle,
     translations = {language: {key: value for key, value in bundle.translations[language].by_id.items()} for language in run.align_languages}
     logger.info("%s: training on %d labelled examples (%s)%s", run.name, len(train_examples), "+".join(run.train_languages),
                 f", aligning to {', '.join(run.align_languages)}" if run.align_languages else "")
+    if len(run.align_languages) > 1:
+        # One model aligned to every language: one translation per example per epoch keeps
+        # the cost of a step that of a single-language run.
+        config = attrs.evolve(config, training=attrs.evolve(config.training, translations_per_example=1))
     assembly, _ = xalign.build(config)
     result = xalign.train(
         assembly, train_examples, translations, config.training, output_dir=run_dir,

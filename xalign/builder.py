@@ -6,6 +6,7 @@ weights load (a wrong aligner name should not cost a 2 GB model load to discover
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import attrs
@@ -48,22 +49,44 @@ def validate(config: XalignConfig, registry: Registry | None = None) -> None:
         try:
             registry.get(kind, name)
         except UnknownComponentError as error:
-            problems.append(f"ModelConfig.{kind[:-1]}: {error}")
+            section = "TrainingConfig" if kind == "weightings" else "ModelConfig"
+            problems.append(f"{section}.{kind[:-1]}: {error}")
     encoder = model.encoder
     if encoder not in registry.components()["encoders"] and not _looks_like_path(encoder) and "/" not in encoder:
         problems.append(
             f"ModelConfig.encoder: {unknown_name_message('encoders', encoder, registry.names('encoders'))}"
         )
+    elif encoder not in registry.components()["encoders"] and encoder.startswith((".", "/", "~")) and not Path(encoder).expanduser().exists():
+        # An explicit path that is not there is known to fail now; report it with the rest.
+        problems.append(f"ModelConfig.encoder: {encoder!r} looks like a local path but does not exist")
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
 
 
-def make_aligner(spec: str, registry: Registry):
+def construct_aligner(factory, hidden_size: int | None = None, labels: LabelSpace | None = None):
+    """Call an aligner factory, passing ``hidden_size`` and ``labels`` only if its signature names them.
+
+    Most aligners take no arguments; one that owns parameters (e.g. a slot-type classifier)
+    must create them at construction, so that the optimizer and ``load_pretrained`` see them.
+    """
+    try:
+        parameters = inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # builtins and some C callables have no signature
+        parameters = {}
+    offered = {"hidden_size": hidden_size, "labels": labels}
+    return factory(**{name: value for name, value in offered.items() if name in parameters})
+
+
+def make_aligner(spec: str, registry: Registry, hidden_size: int | None = None, labels: LabelSpace | None = None):
     """One registered aligner, or a :class:`CombinedAligner` for ``a+b`` / ``a:w,b:w`` specs."""
     parts = parse_aligner_spec(spec)
+
+    def construct(name: str):
+        return construct_aligner(registry.get("aligners", name).factory, hidden_size, labels)
+
     if len(parts) == 1 and parts[0][1] == 1.0:
-        return registry.get("aligners", parts[0][0]).factory()
-    return CombinedAligner({name: registry.get("aligners", name).factory() for name, _ in parts}, dict(parts))
+        return construct(parts[0][0])
+    return CombinedAligner({name: construct(name) for name, _ in parts}, dict(parts))
 
 
 def load_encoder(model: ModelConfig, registry: Registry) -> LoadedEncoder:
@@ -102,7 +125,7 @@ def assemble(config: XalignConfig, loaded: LoadedEncoder, registry: Registry | N
     labels = LabelSpace(resolved.intent_labels, resolved.slot_labels)
     pooler = registry.get("poolers", resolved.pooler).factory()
     head = registry.get("heads", resolved.head).factory(hidden_size, labels, resolved.dropout)
-    aligner = make_aligner(resolved.aligner, registry)
+    aligner = make_aligner(resolved.aligner, registry, hidden_size, labels)
     if resolved.freeze_word_embeddings:
         # The 250k-row table dominates the parameter count of multilingual encoders and
         # its gradient is most of the optimizer's work on CPU; freezing it keeps the method.

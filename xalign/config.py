@@ -160,6 +160,9 @@ class TrainingConfig:
     alignment_batch: str = _field("paired", one_of("paired", "random"))
     weighting: str = _field("fixed", text)
     align_languages: tuple[str, ...] = _field((), string_tuple, _to_tuple)  # empty: every language given
+    # With several target languages, pair each English example with this many of its
+    # translations per epoch (drawn reproducibly); None pairs it with all of them.
+    translations_per_example: int | None = _field(None, optional(positive_int))
     device: str = _field("auto", one_of("auto", "cpu", "cuda"))
     precision: str = _field("auto", one_of("auto", "fp32", "bf16"))
     group_by_length: bool = _field(True, boolean)

@@ -43,6 +43,11 @@ def xalign_register_aligners(register):
 
     ``factory() -> nn.Module`` whose ``forward(source [batch, dim], target [batch, dim])``
     returns a scalar loss that is small when each source row matches its target row.
+    A factory whose signature names ``hidden_size`` (int) and/or ``labels``
+    (:class:`xalign.LabelSpace`) receives them as keywords, so an aligner that owns
+    parameters can create them at construction. An aligner class with
+    ``needs_context = True`` is also given ``context=AlignmentContext(...)``
+    (:mod:`xalign.training.objective`: token states, the batch, the row indices, the head).
     """
 
 

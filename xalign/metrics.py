@@ -30,6 +30,9 @@ def slot_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -
 
 def joint_accuracy(gold_intents: Sequence[str], predicted_intents: Sequence[str], gold_slots: Sequence[Sequence[str]], predicted_slots: Sequence[Sequence[str]]) -> float:
     """Fraction of utterances with the intent and every slot tag right."""
+    lengths = {len(gold_intents), len(predicted_intents), len(gold_slots), len(predicted_slots)}
+    if len(lengths) != 1:
+        raise ValueError(f"joint accuracy needs one entry per utterance in all four inputs, got lengths {sorted(lengths)}")
     if not gold_intents:
         return float("nan")
     right = sum(

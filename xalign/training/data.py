@@ -64,3 +64,11 @@ def random_alignment_items(items: Sequence[ParallelItem], count: int, seed: int,
     if not with_translations:
         return []
     return [rng.choice(with_translations) for _ in range(count)]
+
+
+def sample_translations(item: ParallelItem, count: int | None, seed: int, epoch: int, index: int) -> ParallelItem:
+    """Keep ``count`` of the item's translations, drawn reproducibly per (seed, epoch, example)."""
+    if count is None or len(item.translations) <= count:
+        return item
+    rng = random.Random(f"{seed}:{epoch}:{index}")
+    return ParallelItem(item.example, tuple(rng.sample(item.translations, count)))

@@ -28,7 +28,7 @@ from xalign.errors import TrainingError
 from xalign.inference import collator_for, evaluate
 from xalign.persistence import save_pretrained
 from xalign.training import checkpoints, distributed
-from xalign.training.data import approximate_length, epoch_batches, parallel_items, random_alignment_items
+from xalign.training.data import approximate_length, epoch_batches, parallel_items, random_alignment_items, sample_translations
 from xalign.registry import get_registry
 from xalign.training.objective import XeroAlignObjective, static_weights
 from xalign.training.optimisation import make_optimizer, make_scheduler
@@ -202,7 +202,7 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
                 nonfinite = False
                 for micro_index, indices in enumerate(step_batches):
                     local = indices[context.rank :: context.world_size]
-                    batch_items = [task_items[i] for i in local]
+                    batch_items = [sample_translations(task_items[i], config.translations_per_example, config.seed, state.epoch, i) for i in local]
                     num_labelled = None
                     if config.alignment_batch == "random":
                         extra = random_alignment_items(items, len(batch_items), config.seed, state.global_step * 1000 + micro_index * context.world_size + context.rank)
