@@ -1,0 +1,155 @@
+"""What a written demo dataset holds: the :class:`DemoManifest` record and the dataset's README.
+
+Owns the description of a generated dataset, in data (``manifest.json``) and in words
+(``README.md``). Knows nothing of sampling or of the file format.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from benchmarks.demo.plan import DemoPlan
+from benchmarks.demo.schema import INTENTS, LOCALES, NON_LATIN_SCRIPTS, domains, slot_types
+
+
+@attrs.frozen
+class DemoManifest:
+    """A generated demo dataset: its schema, its file sizes and what the test split holds out.
+
+    ``counts`` maps language -> split (``train``/``eval``/``test``) -> lines;
+    ``translation_counts`` maps target language -> lines of ``translations/<lang>/train.tsv``.
+    ``held_out_templates`` maps language -> intent -> the template texts only the test
+    split uses; ``held_out_values`` maps slot type -> the English forms of the values only
+    the test split uses. ``test_unseen`` counts, per language, the test lines written with
+    a held-out template (``template``) or with at least one held-out value (``value``).
+    ``settings`` are the sizes and difficulty knobs the dataset was written with.
+    """
+
+    seed: int
+    languages: tuple[str, ...]
+    locales: dict[str, str]
+    intents: tuple[str, ...]
+    domains: tuple[str, ...]
+    intent_domains: dict[str, str]
+    slot_types: tuple[str, ...]
+    counts: dict[str, dict[str, int]]
+    translation_counts: dict[str, int]
+    held_out_templates: dict[str, dict[str, tuple[str, ...]]]
+    held_out_values: dict[str, tuple[str, ...]]
+    test_unseen: dict[str, dict[str, int]]
+    settings: dict[str, float]
+
+    @property
+    def target_languages(self) -> tuple[str, ...]:
+        return tuple(language for language in self.languages if language != "en")
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Paths of the data files, relative to the dataset directory."""
+        labelled = [f"{language}/{split}.txt" for language in self.languages for split in self.counts[language]]
+        return tuple(labelled + [f"translations/{language}/train.tsv" for language in self.translation_counts])
+
+    @classmethod
+    def from_plan(cls, plan: DemoPlan, counts: dict[str, dict[str, int]], translation_counts: dict[str, int],
+                  test_unseen: dict[str, dict[str, int]], settings: dict[str, float]) -> DemoManifest:
+        held_templates = {
+            language: {
+                intent: tuple(t.text for split in frames.values() for t in split.held_out)
+                for intent, frames in by_intent.items()
+            }
+            for language, by_intent in plan.templates.items()
+        }
+        held_values: dict[str, tuple[str, ...]] = {}
+        for intent in INTENTS:
+            for slot, pool in intent.pools.items():
+                known = held_values.get(slot, ())
+                extra = tuple(v.form("en") for v in plan.held_out_values[pool] if v.form("en") not in known)
+                held_values[slot] = known + extra
+        return cls(
+            seed=plan.seed,
+            languages=plan.languages,
+            locales={language: LOCALES[language] for language in plan.languages},
+            intents=tuple(intent.name for intent in INTENTS),
+            domains=domains(),
+            intent_domains={intent.name: intent.domain for intent in INTENTS},
+            slot_types=slot_types(),
+            counts=counts,
+            translation_counts=translation_counts,
+            held_out_templates=held_templates,
+            held_out_values=held_values,
+            test_unseen=test_unseen,
+            settings=settings,
+        )
+
+    def to_dict(self) -> dict:
+        """Plain data for ``manifest.json``, with the list of data files."""
+        return {**attrs.asdict(self), "files": list(self.files)}
+
+
+def readme_text(manifest: DemoManifest) -> str:
+    """The dataset's ``README.md``."""
+    rows = "\n".join(
+        f"| {language} | {manifest.locales[language]} | {counts['train']} | {counts['eval']} | {counts['test']} | "
+        f"{manifest.translation_counts.get(language, '–')} | {manifest.test_unseen[language]['template']} | "
+        f"{manifest.test_unseen[language]['value']} |"
+        for language, counts in manifest.counts.items()
+    )
+    intents = "\n".join(f"- `{intent}` ({manifest.intent_domains[intent]})" for intent in manifest.intents)
+    scripts = ", ".join(f"{language}: {script}" for language, script in NON_LATIN_SCRIPTS.items() if language in manifest.languages)
+    command = " ".join(
+        [f"python -m benchmarks.demo DIR --seed {manifest.seed}"]
+        + [f"--{name.replace('_', '-')} {value}" for name, value in manifest.settings.items()]
+        + [f"--languages {' '.join(manifest.languages)}"]
+    )
+    return f"""# xalign demo dataset (synthetic)
+
+A small multilingual task-oriented parsing dataset (intents and slots), **generated by
+the xalign project** (`benchmarks/demo`) so that XeroAlign can be tried and tested without
+downloading anything. Every sentence was written from templates and slot values by the
+project's authors; it is not drawn from any published corpus. People are first names
+only; artists and songs are well-known ones, named only. Licence: the same as xalign's (Apache-2.0).
+
+Regenerate it, byte for byte, with
+
+    {command}
+
+## Files
+
+- `<lang>/train.txt`, `eval.txt`, `test.txt`: labelled examples in MTOP's published flat
+  format: 8 tab-separated columns (id, intent, slots as `start:end:SL:TYPE` character
+  offsets, utterance, domain, locale, decoupled form, tokens JSON). Ids are shared across
+  languages: the same id is the same request in every language.
+- `translations/<lang>/train.tsv`: one unlabelled sentence per line; line *i* translates
+  line *i* of `en/train.txt`. These imitate machine translations (formal register, literal
+  word choices, English word order) and are written from templates that the labelled
+  target-language files never use, so an aligner cannot learn the test sentences from them.
+- `manifest.json`: everything below, as data.
+
+## Contents
+
+| language | locale | train | eval | test | translations | test lines with an unseen template | with an unseen value |
+|---|---|---|---|---|---|---|---|
+{rows}
+
+Non-Latin scripts: {scripts}. Thai is written without spaces between words; its tokens are
+the word units the templates were written in, with their spans in the unspaced text.
+
+Intents ({len(manifest.intents)}, over {len(manifest.domains)} domains):
+
+{intents}
+
+Slot types ({len(manifest.slot_types)}): {", ".join(f"`{slot}`" for slot in manifest.slot_types)}.
+
+The intents are confusable on purpose: alarms, reminders and timers share times
+(`in 20 minutes` is a DATE_TIME, `20 minutes` after "timer for" a DURATION); playing music
+and adding to a playlist share songs and artists; messages and calls share contacts;
+weather and directions share cities. Names and numbers look alike across languages.
+
+## Held-out templates and values
+
+Per language, intent and frame, a share of the templates is used by the test split only,
+and so is a share of each pool of slot values (the lists are in `manifest.json`, under
+`held_out_templates` and `held_out_values`). Train and eval use the other templates and
+values only, so eval measures in-distribution accuracy and test also measures
+generalisation to unseen phrasings and values.
+"""
