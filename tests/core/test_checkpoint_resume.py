@@ -43,16 +43,16 @@ def test_checkpoints_are_written_every_n_steps_and_only_the_newest_kept(finished
     assert (output / "training_complete.json").is_file()
 
 
-def test_resuming_a_finished_run_returns_its_result_without_training(finished_run, tiny_registry, toy_examples, toy_translations):
+def test_resuming_a_finished_run_loads_its_final_model_without_training(finished_run, tiny_registry, toy_examples, toy_translations):
     config, output, first = finished_run
     assembly, _ = xalign.build(config, registry=tiny_registry)
-    untouched = parameters_of(assembly)
     result = xalign.train(assembly, toy_examples, toy_translations, output_dir=output, resume=True)
     assert result.resumed_from == "complete"
     assert result.steps == first.steps == 5
     assert without_timings(result.history) == without_timings(first.history)
     assert result.model_dir == output / "model"
-    assert_same_parameters(parameters_of(assembly), untouched)
+    saved = xalign.load_pretrained(output / "model", registry=tiny_registry)
+    assert_same_parameters(parameters_of(assembly), parameters_of(saved))
 
 
 def test_a_finished_run_is_not_overwritten_unless_asked(finished_run, tiny_registry, toy_examples, toy_translations):

@@ -1,0 +1,16 @@
+"""Fixtures for the CrossAligner plugin's tests (helpers live in ``crossaligner_toy``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from crossaligner_toy import TOY_VOCABULARY
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder_dir(tmp_path_factory) -> Path:
+    """A 2-layer random BERT over the toy vocabulary, saved as a Hugging Face directory."""
+    from xalign.testing import save_tiny_encoder
+
+    return save_tiny_encoder(tmp_path_factory.mktemp("tiny-encoder"), TOY_VOCABULARY)
