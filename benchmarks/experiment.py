@@ -22,9 +22,11 @@ import attrs
 import xalign
 from benchmarks.datasets.base import TranslationSet
 from benchmarks.settings import BenchmarkSettings
+from xalign.builder import validate
 from xalign.data.examples import PairExample, SlotFillingExample
 from xalign.errors import ConfigError, DataError
 from xalign.registry import get_registry
+from xalign.training.loop import seed_everything
 
 logger = logging.getLogger("benchmarks")
 
@@ -127,7 +129,7 @@ def model_config(settings: BenchmarkSettings, intents, tags, head) -> xalign.Xal
         model=xalign.ModelConfig(
             encoder=settings.encoder, pooler=settings.pooler, aligner=settings.aligner, head=head,
             intent_labels=intents, slot_labels=tags, init=settings.init, max_length=settings.max_length,
-            freeze_word_embeddings=settings.freeze_word_embeddings,
+            freeze_word_embeddings=settings.freeze_word_embeddings, trust_remote_code=settings.trust_remote_code,
         ),
         training=xalign.TrainingConfig(
             epochs=settings.epochs, learning_rate=settings.learning_rate, batch_size=settings.batch_size,
@@ -183,11 +185,16 @@ def execute(settings: BenchmarkSettings, run: PlannedRun, bundle: DatasetBundle,
         # One model aligned to every language: one translation per example per epoch keeps
         # the cost of a step that of a single-language run.
         config = attrs.evolve(config, training=attrs.evolve(config.training, translations_per_example=1))
+    # Seeded per model, so a model's initial head weights do not depend on which models this
+    # process trained before it (a resumed runner starts where the first one stopped), nor on
+    # the random state a fresh process starts with.
+    seed_everything(config.training.seed)
+    evaluation_file.unlink(missing_ok=True)  # left by a run being replaced (--overwrite): never reuse it
     assembly, _ = xalign.build(config)
     result = xalign.train(
         assembly, train_examples, translations, config.training, output_dir=run_dir,
         eval_sets={"en-dev": bundle.english_dev} if bundle.english_dev else None,
-        resume=settings.resume, overwrite=settings.overwrite or not settings.resume,
+        resume=settings.resume, overwrite=settings.overwrite,  # finished work is replaced only when asked
     )
     trained = assembly if result.resumed_from != "complete" else xalign.load_pretrained(run_dir / "model")
     scores = {}
@@ -210,7 +217,7 @@ def run_dataset(settings: BenchmarkSettings, output: Path) -> dict:
     bundle = load_bundle(settings, loader, data_dir, languages)
     intents, tags, head = label_space(loader.task, [bundle.english_train, *bundle.target_trains.values()])
     config = model_config(settings, intents, tags, head)
-    xalign.builder.validate(config)
+    validate(config)
     records = [execute(settings, run, bundle, config, output) for run in plan_runs(settings, languages)]
     runs = []
     for record in records:

@@ -65,6 +65,7 @@ class BenchmarkSettings:
     warmup_fraction: float = _f(0.1, fraction)
     alignment_weight: float = _f(1.0, positive_float)
     freeze_word_embeddings: bool = _f(True, boolean)
+    trust_remote_code: bool = _f(False, boolean)  # run code shipped with a Hugging Face encoder (--trust-remote-code)
     on_mismatch: str = _f("fail", one_of("fail", "skip"))
     output: str = _f("runs/benchmark", text)
     resume: bool = _f(False, boolean)

@@ -34,6 +34,7 @@ class Assembly(nn.Module):
         self.tokenizer = tokenizer
         self.config = config
         self.text_prefix = text_prefix
+        self.registry = None  # the registry the assembly was built from (set by the builder)
 
     @property
     def device(self) -> torch.device:

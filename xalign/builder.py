@@ -136,4 +136,5 @@ def assemble(config: XalignConfig, loaded: LoadedEncoder, registry: Registry | N
             f"{loaded.model.get_input_embeddings().num_embeddings} rows; use the encoder's own tokenizer"
         )
     assembly = Assembly(loaded.model, pooler, head, aligner, loaded.tokenizer, config, resolved.text_prefix or "")
+    assembly.registry = registry
     return assembly, loaded.tokenizer

@@ -19,6 +19,7 @@ English training data are the target language's training rows with the same id.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import ClassVar
 
@@ -122,19 +123,29 @@ class MtopLoader:
         return join_on_id(rows, english_train, language, source)
 
 
+def file_variant(lines: list[tuple[int, str]]) -> int | tuple[int, int]:
+    """The column count of the file's variant: 8 (published) or 7 (authors' copy), whichever
+    most rows have (8 on a tie), so that one damaged row is reported on its own line instead
+    of setting the variant and failing every good row after it. When no row has either
+    count, both are allowed and the first row's error names the problem."""
+    counts = Counter(text.count("\t") + 1 for _, text in lines if text.strip())
+    if not counts[PUBLISHED_COLUMNS] and not counts[AUTHORS_COLUMNS]:
+        return (PUBLISHED_COLUMNS, AUTHORS_COLUMNS)
+    return PUBLISHED_COLUMNS if counts[PUBLISHED_COLUMNS] >= counts[AUTHORS_COLUMNS] else AUTHORS_COLUMNS
+
+
 def read_mtop_file(path: Path, language: str, split: str) -> MtopFile:
     """Examples of one MTOP file, 8 columns (published) or 7 (authors' copy), see the module docstring."""
     examples: list[SlotFillingExample] = []
     utterances: list[str] = []
     skipped: list[Skip] = []
     notes = {key: 0 for key in JOINT_NOTES}
-    columns_per_line: int | None = None
-    for number, text in read_lines(path):
+    lines = read_lines(path)
+    columns_per_line = file_variant(lines)
+    for number, text in lines:
         if not text.strip():
             skipped.append(Skip(str(path), number, "blank line"))
             continue
-        if columns_per_line is None:  # the first row decides the variant for the whole file
-            columns_per_line = len(split_columns(text, (PUBLISHED_COLUMNS, AUTHORS_COLUMNS), path, number))
         columns = split_columns(text, columns_per_line, path, number)
         with located(path, number):
             if columns_per_line == PUBLISHED_COLUMNS:

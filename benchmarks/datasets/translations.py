@@ -10,9 +10,12 @@ Owns the three ways to get them (design notes, section 4):
 - joined on id with the target language's own training file, for datasets whose ids are
   shared across languages (MTOP, PAWS-X, MultiATIS++): see :func:`join_on_id`.
 
-Detection rule for ``format="auto"``: the file is keyed when its first non-blank line has
-the keyed number of columns and its first column is the id of an English training
-example; otherwise it is line-aligned.
+Detection rule for ``format="auto"``: each non-blank line votes. A line with the keyed
+number of columns whose first column is the id of an English training example votes
+keyed; a line with the line-aligned number of columns votes line-aligned; others abstain.
+The file is keyed when keyed votes win, otherwise line-aligned. Votes rather than the first
+line alone, so that one damaged line is reported where it is instead of turning the whole
+file into the other format.
 """
 
 from __future__ import annotations
@@ -53,12 +56,11 @@ def read_translation_file(
 
 def detect_translation_format(lines: Sequence[tuple[int, str]], known_ids: set[str], pair: bool = False) -> str:
     """``"keyed"`` or ``"line-aligned"``, by the rule in the module docstring."""
-    for _, text in lines:
-        if text.strip():
-            columns = text.split("\t")
-            keyed = len(columns) == (3 if pair else 2) and columns[0].strip() in known_ids
-            return "keyed" if keyed else "line-aligned"
-    return "line-aligned"
+    keyed_columns = 3 if pair else 2
+    filled = [text.split("\t") for _, text in lines if text.strip()]
+    keyed = sum(len(columns) == keyed_columns and columns[0].strip() in known_ids for columns in filled)
+    line_aligned = sum(len(columns) == keyed_columns - 1 for columns in filled)
+    return "keyed" if keyed > line_aligned else "line-aligned"
 
 
 def _texts(columns: list[str], pair: bool) -> tuple[str, str | None]:

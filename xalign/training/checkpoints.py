@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_model, save_model
 
-from xalign.errors import TrainingError
+from xalign.errors import ConfigError, TrainingError
 
 STATE_FILE = "trainer_state.json"
 
@@ -35,6 +35,7 @@ class TrainerState:
     batch_in_epoch: int = 0  # optimizer steps already taken in this epoch
     global_step: int = 0  # optimizer steps in total
     skipped_nonfinite: int = 0
+    truncated_rows: int = 0  # training rows cut to max_length so far (this process's count starts here)
     loss_sums: dict[str, float] = attrs.Factory(dict)  # running sums of this epoch's loss components
     loss_count: int = 0
     history: list[dict[str, Any]] = attrs.Factory(list)  # per-epoch metrics so far
@@ -109,6 +110,27 @@ def load_checkpoint(path: Path, model: torch.nn.Module, optimizer, scheduler) ->
     scheduler.load_state_dict(state["scheduler"])
     restore_rng_state(_state_from_disk(state["rng"]))
     return trainer_state
+
+
+def checkpoint_bytes(model: torch.nn.Module) -> int:
+    """About the size of one checkpoint of ``model``: its weights and buffers, plus Adam's two
+    moments (each the size of the parameter) for every trainable parameter."""
+    weights = sum(tensor.numel() * tensor.element_size() for tensor in model.state_dict().values())
+    moments = sum(2 * parameter.numel() * parameter.element_size() for parameter in model.parameters() if parameter.requires_grad)
+    return weights + moments
+
+
+def check_disk_space(directory: Path, model: torch.nn.Module) -> None:
+    """Raise a :class:`ConfigError` now, before the first step, when ``directory`` has no room
+    for one checkpoint; finding out at the first checkpoint would waste the steps before it."""
+    needed = checkpoint_bytes(model)
+    free = shutil.disk_usage(directory).free
+    if free < needed:
+        raise ConfigError(
+            f"not enough disk space for a checkpoint in {directory}: one needs about {needed:,} bytes "
+            f"({needed / 2**20:.1f} MiB) and {free:,} bytes ({free / 2**20:.1f} MiB) are free; "
+            "free some space or choose another output directory"
+        )
 
 
 def newest_loadable(directory: Path) -> Path | None:

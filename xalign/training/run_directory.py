@@ -12,11 +12,37 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from xalign.errors import ConfigError
 
 COMPLETE_FILE = "training_complete.json"
+LOCK_FILE = ".lock"
+
+
+def make_writable_directory(path: Path) -> None:
+    """Create ``path`` if needed and prove it writable, or raise a :class:`ConfigError`."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-", delete=True)
+        probe.close()
+    except OSError as error:
+        raise ConfigError(f"output directory {path} is not writable: {error.strerror or error}; choose another --output") from None
+
+
+def lock_directory(path: Path) -> IO:
+    """Take the exclusive lock on ``path/.lock``, held until the returned file is closed.
+
+    Raises a :class:`ConfigError` when another process holds it: two runs writing one
+    directory would overwrite each other's checkpoints.
+    """
+    handle = open(path / LOCK_FILE, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise ConfigError(f"another run is using {path} right now (it holds {path / LOCK_FILE}); wait for it or choose another output directory") from None
+    return handle
 
 
 class RunDirectory:
@@ -39,19 +65,8 @@ class RunDirectory:
 
     def open(self) -> None:
         """Create, check writability, and lock; refuse a finished run unless resuming or overwriting."""
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            probe = tempfile.NamedTemporaryFile(dir=self.path, prefix=".write-test-", delete=True)
-            probe.close()
-        except OSError as error:
-            raise ConfigError(f"output directory {self.path} is not writable: {error.strerror}; choose another --output") from None
-        handle = open(self.path / ".lock", "a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise ConfigError(f"another run is using {self.path} right now (it holds {self.path / '.lock'}); wait for it or choose another output directory") from None
-        self._lock_handle = handle
+        make_writable_directory(self.path)
+        self._lock_handle = lock_directory(self.path)
         if self.is_complete() and not self.resume:
             if not self.overwrite:
                 self.close()

@@ -1,0 +1,89 @@
+"""Configuration and input errors are reported before any model trains, with exit code 2 from
+the command line: unknown components, wrong types, a missing data directory, an unwritable
+output directory, a corrupted data file, and too little disk space for a checkpoint."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import namedtuple
+
+import pytest
+
+import xalign
+from xalign.errors import ConfigError
+from xalign.testing import TinyEncoderPlugin, fresh_registry
+
+from .conftest import run, runner_arguments
+
+
+def test_an_unknown_component_is_refused_before_any_model_trains(demo_data_dir, demo_encoder_dir, tmp_path, call_runner):
+    output = tmp_path / "out"
+    code, err = call_runner(runner_arguments(demo_data_dir, demo_encoder_dir, output, "--aligner", "no-such-aligner"))
+    assert code == 2
+    assert "ModelConfig.aligner" in err and "'no-such-aligner'" in err
+    assert not (output / "models").exists()
+
+
+def test_a_value_of_the_wrong_type_is_refused_naming_the_setting(demo_data_dir, demo_encoder_dir, tmp_path, call_runner):
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"epochs": "three", "batch_size": -1}), encoding="utf-8")
+    output = tmp_path / "out"
+    code, err = call_runner(["--config", str(settings), "--dataset", "mtop", "--data-dir", str(demo_data_dir),
+                             "--encoder", str(demo_encoder_dir), "--output", str(output)])
+    assert code == 2
+    assert "BenchmarkSettings.epochs must be a positive integer, got 'three'" in err
+    assert "BenchmarkSettings.batch_size must be a positive integer, got -1" in err  # every problem at once
+    assert not (output / "models").exists()
+
+
+def test_a_missing_data_directory_is_refused(demo_encoder_dir, tmp_path, call_runner):
+    output = tmp_path / "out"
+    code, err = call_runner(runner_arguments(tmp_path / "no-such-dir", demo_encoder_dir, output))
+    assert code == 2 and f"--data-dir {tmp_path / 'no-such-dir'} does not exist" in err
+    assert not (output / "models").exists()
+
+
+def test_an_unwritable_output_directory_is_refused(demo_data_dir, demo_encoder_dir, tmp_path, call_runner):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    code, err = call_runner(runner_arguments(demo_data_dir, demo_encoder_dir, blocker / "out"))
+    assert code == 2 and f"output directory {blocker / 'out'} is not writable" in err
+
+
+def test_a_corrupted_data_file_exits_with_code_2_naming_file_and_line(demo_data_dir, demo_encoder_dir, tmp_path):
+    data = shutil.copytree(demo_data_dir, tmp_path / "data")
+    broken = data / "de" / "test.txt"
+    lines = broken.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].rsplit("\t", 1)[0] + "\n"  # line 3 loses its tokens column
+    broken.write_text("".join(lines), encoding="utf-8")
+    result = run(["-m", "benchmarks.run", *runner_arguments(data, demo_encoder_dir, tmp_path / "out")])
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert f"error: {broken}:3: expected 8 tab-separated columns, found 7" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out" / "models").exists()
+
+
+WORDS = ("play", "some", "jazz", "spiel", "etwas")
+
+
+def test_too_little_disk_for_a_checkpoint_is_refused_before_the_first_step(tmp_path, monkeypatch):
+    registry = fresh_registry(TinyEncoderPlugin(WORDS))
+    config = xalign.XalignConfig(
+        model=xalign.ModelConfig(encoder="tiny-random", head="sequence-classification", intent_labels=("music",)),
+        training=xalign.TrainingConfig(epochs=1, batch_size=2, device="cpu", progress=False),
+    )
+    assembly, _ = xalign.build(config, registry=registry)
+    before = {name: tensor.clone() for name, tensor in assembly.state_dict().items()}
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 4096, 4096))
+    examples = [xalign.ClassificationExample(id=str(i), text="play some jazz", label="music") for i in range(4)]
+
+    with pytest.raises(ConfigError) as caught:
+        xalign.train(assembly, examples, output_dir=tmp_path / "run")
+    message = str(caught.value)
+    assert "not enough disk space for a checkpoint" in message and "4,096 bytes (0.0 MiB) are free" in message
+    needed = sum(t.numel() * t.element_size() for t in assembly.state_dict().values())
+    assert f"about {needed + 2 * sum(p.numel() * 4 for p in assembly.parameters() if p.requires_grad):,} bytes" in message
+    assert not (tmp_path / "run" / "checkpoints").exists()
+    assert all(tensor.equal(before[name]) for name, tensor in assembly.state_dict().items())  # no step was taken
