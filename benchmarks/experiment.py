@@ -21,7 +21,7 @@ import attrs
 
 import xalign
 from benchmarks.datasets.base import TranslationSet
-from benchmarks.settings import BenchmarkSettings
+from benchmarks.settings import BenchmarkSettings, resolved_align_languages
 from xalign.builder import validate
 from xalign.data.examples import PairExample, SlotFillingExample
 from xalign.errors import ConfigError, DataError
@@ -153,6 +153,7 @@ class PlannedRun:
 
 def plan_runs(settings: BenchmarkSettings, languages: list[str]) -> list[PlannedRun]:
     runs = []
+    align = resolved_align_languages(settings)
     for mode in settings.modes:
         if mode == "zero-shot":
             runs.append(PlannedRun("zero-shot", mode, ("en",), (), ("en", *languages)))
@@ -161,9 +162,9 @@ def plan_runs(settings: BenchmarkSettings, languages: list[str]) -> list[Planned
         elif mode == "translate-train":
             runs += [PlannedRun(f"translate-train-{lang}", mode, ("en", lang), (), (lang,)) for lang in languages]
         elif mode == "xeroalign":
-            if settings.align_languages in ("each", "both"):
+            if align in ("each", "both"):
                 runs += [PlannedRun(f"xeroalign-{lang}", "xeroalign", ("en",), (lang,), (lang,)) for lang in languages]
-            if settings.align_languages in ("all", "both"):
+            if align in ("all", "both"):
                 runs.append(PlannedRun("xeroalign-all", "xeroalign-all", ("en",), tuple(languages), tuple(languages)))
     return runs
 
@@ -218,7 +219,11 @@ def run_dataset(settings: BenchmarkSettings, output: Path) -> dict:
     intents, tags, head = label_space(loader.task, [bundle.english_train, *bundle.target_trains.values()])
     config = model_config(settings, intents, tags, head)
     validate(config)
-    records = [execute(settings, run, bundle, config, output) for run in plan_runs(settings, languages)]
+    planned = plan_runs(settings, languages)
+    if "xeroalign" in settings.modes:
+        logger.info("xeroalign: align-languages=%s (%s)", resolved_align_languages(settings),
+                    "one model per target language, as in the paper" if resolved_align_languages(settings) == "each" else "one model aligned to every target language")
+    records = [execute(settings, run, bundle, config, output) for run in planned]
     runs = []
     for record in records:
         for language, metrics in record["scores"].items():

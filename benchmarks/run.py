@@ -42,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
     add("--weighting", help="loss weighting (fixed, or a plugin's, e.g. cov)")
     add("--modes", help="comma list of target, zero-shot, translate-train, xeroalign")
     add("--languages", help="comma list of target languages (default: every one found)")
-    add("--align-languages", choices=("each", "all", "both"), help="xeroalign: one model per language (each, as in the paper), one for all, or both")
+    add("--align-languages", choices=("each", "all", "both"), help="xeroalign: one model per target language (each, as in the paper; the default except on the demo), one model aligned to all (all; the demo default), or both")
     add("--epochs", type=int)
     add("--lr", dest="learning_rate", type=float)
     add("--batch-size", type=int)

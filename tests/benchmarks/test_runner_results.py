@@ -1,0 +1,128 @@
+"""``python -m benchmarks.run``: the files it writes and the schema of ``results.json``.
+
+Runs in-process on a small generated demo dataset (MTOP format) and a tiny random encoder.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from benchmarks.run import main
+
+
+@pytest.fixture(scope="module")
+def small_demo(tmp_path_factory) -> Path:
+    from benchmarks.demo.generate import write_demo_dataset
+
+    directory = tmp_path_factory.mktemp("demo")
+    write_demo_dataset(directory, train_size=48, test_size=16, eval_size=8, languages=("en", "de", "th"))
+    return directory
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tmp_path_factory, small_demo) -> Path:
+    from xalign.testing import save_tiny_encoder
+
+    words = set()
+    for path in small_demo.glob("*/*.txt"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            words.update(line.split("\t")[3].split())
+    return save_tiny_encoder(tmp_path_factory.mktemp("encoder"), sorted(words))
+
+
+@pytest.fixture(autouse=True)
+def quiet_logging_and_one_thread():
+    import torch
+
+    root = logging.getLogger()
+    handlers, level, threads = list(root.handlers), root.level, torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+
+
+def common(data_dir: Path, encoder: Path, output: Path) -> list[str]:
+    return ["--data-dir", str(data_dir), "--encoder", str(encoder), "--epochs", "1", "--batch-size", "8",
+            "--max-length", "32", "--device", "cpu", "--no-progress", "--output", str(output)]
+
+
+def test_results_json_has_exactly_the_documented_schema_and_the_report_files_exist(small_demo, tiny_encoder, tmp_path, capsys):
+    output = tmp_path / "out"
+    code = main(["--dataset", "mtop", "--modes", "zero-shot,xeroalign", "--align-languages", "both", *common(small_demo, tiny_encoder, output)])
+    assert code == 0, capsys.readouterr().err
+    results = json.loads((output / "results.json").read_text(encoding="utf-8"))
+    assert set(results) == {"dataset", "encoder", "pooler", "aligner", "config", "runs", "average"}
+    assert (results["dataset"], results["aligner"], results["pooler"]) == ("mtop", "mse", "cls")  # a plain Hugging Face directory defaults to the first token
+    assert results["encoder"] == str(tiny_encoder)
+    for run in results["runs"]:
+        assert set(run) == {"mode", "language", "metrics", "train_seconds"}
+        assert set(run["metrics"]) == {"intent_acc", "slot_f1", "joint_acc"}
+        assert all(0.0 <= value <= 1.0 for value in run["metrics"].values())
+    pairs = {(run["mode"], run["language"]) for run in results["runs"]}
+    # zero-shot is trained once and tested everywhere; xeroalign once per language; xeroalign-all once.
+    assert pairs == {("zero-shot", "en"), ("zero-shot", "de"), ("zero-shot", "th"), ("xeroalign", "de"), ("xeroalign", "th"),
+                     ("xeroalign-all", "de"), ("xeroalign-all", "th")}
+    zero_shot_seconds = {run["train_seconds"] for run in results["runs"] if run["mode"] == "zero-shot"}
+    assert len(zero_shot_seconds) == 1
+    assert set(results["average"]) == {"zero-shot", "xeroalign", "xeroalign-all"}
+    de_th = [run["metrics"]["intent_acc"] for run in results["runs"] if run["mode"] == "zero-shot" and run["language"] != "en"]
+    assert results["average"]["zero-shot"]["intent_acc"] == pytest.approx(sum(de_th) / 2)
+    assert results["config"]["translation_sources"]["de"].startswith("joined on id")
+    assert results["config"]["model"]["encoder"] == str(tiny_encoder)
+    table = (output / "results.md").read_text(encoding="utf-8")
+    assert "| language | zero-shot | xeroalign | xeroalign-all |" in table and "average" in table
+    assert (output / "results.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (output / "run.log").is_file()
+    assert (output / "models" / "xeroalign-de" / "model" / "model.safetensors").is_file()
+    printed = capsys.readouterr().out
+    assert "| th |" in printed
+
+
+def test_dataset_all_runs_what_it_finds_and_names_the_missing_datasets(small_demo, tiny_encoder, tmp_path, capsys):
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "mtop").symlink_to(small_demo, target_is_directory=True)
+    output = tmp_path / "out"
+    code = main(["--dataset", "all", "--modes", "zero-shot", "--languages", "de", *common(root, tiny_encoder, output)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert (output / "mtop" / "results.json").is_file()
+    for missing in ("mtod", "paws-x", "multiatis"):
+        assert f"not found: {missing}" in captured.err
+
+
+def test_missing_dataset_files_exit_2_naming_where_they_were_expected(tiny_encoder, tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code = main(["--dataset", "mtop", "--modes", "zero-shot", *common(empty, tiny_encoder, tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "train.txt" in err and str(empty) in err and "Download" in err
+
+
+def test_an_unknown_aligner_exits_2_with_a_suggestion_before_training(small_demo, tiny_encoder, tmp_path, capsys):
+    code = main(["--dataset", "mtop", "--aligner", "mes", *common(small_demo, tiny_encoder, tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "unknown aligner 'mes'" in err and "Did you mean 'mse'?" in err
+    assert not (tmp_path / "out" / "models").exists()
+
+
+def test_settings_come_from_a_yaml_file_and_flags_override_them(small_demo, tiny_encoder, tmp_path, capsys):
+    settings = tmp_path / "settings.yaml"
+    settings.write_text(f"dataset: mtop\nmodes: [zero-shot]\nlanguages: [de]\nepochs: 3\nbatch-size: 8\n", encoding="utf-8")
+    output = tmp_path / "out"
+    code = main(["--config", str(settings), *common(small_demo, tiny_encoder, output)])
+    assert code == 0, capsys.readouterr().err
+    saved = json.loads((output / "results.json").read_text(encoding="utf-8"))["config"]["settings"]
+    assert saved["epochs"] == 1  # the flag wins over the file's 3
+    assert saved["modes"] == ["zero-shot"] and saved["languages"] == ["de"]
