@@ -39,6 +39,7 @@ def parser() -> argparse.ArgumentParser:
     add("--init", choices=("pretrained", "random"))
     add("--pooler", help="pooler name (default: the encoder's own)")
     add("--aligner", help="aligner name, or several: mse+contrastive, mse:1.0,contrastive:0.5")
+    add("--alignment-weight", type=float, help="multiplier of the alignment loss (default 1, the paper's plain sum)")
     add("--weighting", help="loss weighting (fixed, or a plugin's, e.g. cov)")
     add("--modes", help="comma list of target, zero-shot, translate-train, xeroalign")
     add("--languages", help="comma list of target languages (default: every one found)")

@@ -104,6 +104,35 @@ class MissingDatasetError(DataError):
         super().__init__(problem)
 
 
+class PublishedFiles:
+    """File lookup shared by loaders whose splits sit at known paths.
+
+    A loader using it defines ``name``, ``languages``, ``published_at`` and
+    ``candidates(data_dir, language, split) -> list[Path]`` (every path the file may have,
+    preferred first); this supplies the protocol's file methods from them.
+    """
+
+    def expected_files(self, data_dir: Path, language: str) -> list[Path]:
+        """The preferred path of each split of ``language``."""
+        return [self.candidates(data_dir, language, split)[0] for split in SPLITS]
+
+    def available_languages(self, data_dir: Path) -> list[str]:
+        """The languages whose train, dev and test files are all present."""
+        return [
+            language
+            for language in self.languages
+            if all(first_existing(self.candidates(data_dir, language, split)) for split in SPLITS)
+        ]
+
+    def locate(self, data_dir: Path, language: str, split: str) -> Path:
+        """The file of one split, or a :class:`MissingDatasetError` listing where it was looked for."""
+        candidates = self.candidates(data_dir, language, split)
+        path = first_existing(candidates)
+        if path is None:
+            raise MissingDatasetError(self.name, language, split, candidates, self.published_at)
+        return path
+
+
 def check_split(split: str) -> str:
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; expected one of {', '.join(SPLITS)}")

@@ -30,13 +30,12 @@ from typing import ClassVar
 import attrs
 
 from benchmarks.datasets.base import (
+    PublishedFiles,
     LoadedSplit,
-    MissingDatasetError,
     Skip,
     TranslationSet,
     check_on_mismatch,
     check_split,
-    first_existing,
     located,
 )
 from benchmarks.datasets.languages import normalize_language
@@ -53,7 +52,7 @@ CONLL_COMMENTS = ("# text:", "# intent:", "# slots:")
 
 
 @attrs.frozen
-class MtodLoader:
+class MtodLoader(PublishedFiles):
     """Loader for MTOD; ``format`` picks ``"tsv"``, ``"conll"`` or ``"auto"`` (TSV when both exist)."""
 
     format: str = attrs.field(default="auto", validator=attrs.validators.in_(tuple(EXTENSIONS)))
@@ -75,25 +74,14 @@ class MtodLoader:
             for name in names
         ]
 
-    def expected_files(self, data_dir: Path, language: str) -> list[Path]:
-        return [self.candidates(data_dir, language, split)[0] for split in FILE_STEMS]
 
-    def available_languages(self, data_dir: Path) -> list[str]:
-        return [
-            language
-            for language in self.languages
-            if all(first_existing(self.candidates(data_dir, language, split)) for split in FILE_STEMS)
-        ]
 
     def load_split(self, data_dir: Path, language: str, split: str, on_mismatch: str = "fail") -> LoadedSplit:
         """One split. ``on_mismatch`` is accepted for the protocol; MTOD rows cannot have a
         tag/word count mismatch (tags are computed from spans, or given one per row)."""
         language = normalize_language(language, self.languages)
         check_on_mismatch(on_mismatch)
-        candidates = self.candidates(data_dir, language, split)
-        path = first_existing(candidates)
-        if path is None:
-            raise MissingDatasetError(self.name, language, split, candidates, self.published_at)
+        path = self.locate(data_dir, language, split)
         if path.suffix == ".tsv":
             return read_pytext_tsv(path, language, split)
         return read_conll(path, language, split)

@@ -26,14 +26,13 @@ from typing import ClassVar
 import attrs
 
 from benchmarks.datasets.base import (
+    PublishedFiles,
     LoadedSplit,
-    MissingDatasetError,
     Skip,
     TranslationSet,
     check_on_mismatch,
     check_split,
     duplicate_ids,
-    first_existing,
     located,
 )
 from benchmarks.datasets.languages import normalize_language
@@ -59,7 +58,7 @@ class MtopFile:
 
 
 @attrs.frozen
-class MtopLoader:
+class MtopLoader(PublishedFiles):
     """Loader for MTOP (flat intents and slots)."""
 
     name: ClassVar[str] = "mtop"
@@ -73,21 +72,10 @@ class MtopLoader:
         roots = [Path(data_dir) / language, Path(data_dir) / "mtop" / language]
         return [root / name for name in FILE_NAMES[check_split(split)] for root in roots]
 
-    def expected_files(self, data_dir: Path, language: str) -> list[Path]:
-        return [self.candidates(data_dir, language, split)[0] for split in FILE_NAMES]
 
-    def available_languages(self, data_dir: Path) -> list[str]:
-        return [
-            language
-            for language in self.languages
-            if all(first_existing(self.candidates(data_dir, language, split)) for split in FILE_NAMES)
-        ]
 
     def _read(self, data_dir: Path, language: str, split: str) -> MtopFile:
-        candidates = self.candidates(data_dir, language, split)
-        path = first_existing(candidates)
-        if path is None:
-            raise MissingDatasetError(self.name, language, split, candidates, self.published_at)
+        path = self.locate(data_dir, language, split)
         return read_mtop_file(path, language, split)
 
     def load_split(self, data_dir: Path, language: str, split: str, on_mismatch: str = "fail") -> LoadedSplit:

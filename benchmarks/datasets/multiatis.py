@@ -22,14 +22,13 @@ from typing import ClassVar
 import attrs
 
 from benchmarks.datasets.base import (
+    PublishedFiles,
     LoadedSplit,
-    MissingDatasetError,
     Skip,
     TranslationSet,
     check_on_mismatch,
     check_split,
     duplicate_ids,
-    first_existing,
 )
 from benchmarks.datasets.languages import normalize_language
 from benchmarks.datasets.spans import bio_tag_problem
@@ -43,7 +42,7 @@ SPLITS = ("train", "dev", "test")
 
 
 @attrs.frozen
-class MultiAtisLoader:
+class MultiAtisLoader(PublishedFiles):
     """Loader for MultiATIS++ (intents and BIO slots)."""
 
     name: ClassVar[str] = "multiatis"
@@ -57,24 +56,13 @@ class MultiAtisLoader:
         name = f"{check_split(split)}_{language.upper()}.tsv"
         return [Path(data_dir) / name, Path(data_dir) / "data" / name]
 
-    def expected_files(self, data_dir: Path, language: str) -> list[Path]:
-        return [self.candidates(data_dir, language, split)[0] for split in SPLITS]
 
-    def available_languages(self, data_dir: Path) -> list[str]:
-        return [
-            language
-            for language in self.languages
-            if all(first_existing(self.candidates(data_dir, language, split)) for split in SPLITS)
-        ]
 
     def load_split(self, data_dir: Path, language: str, split: str, on_mismatch: str = "fail") -> LoadedSplit:
         """One split; rows whose tag count differs from their token count fail or are skipped."""
         language = normalize_language(language, self.languages)
         check_on_mismatch(on_mismatch)
-        candidates = self.candidates(data_dir, language, split)
-        path = first_existing(candidates)
-        if path is None:
-            raise MissingDatasetError(self.name, language, split, candidates, self.published_at)
+        path = self.locate(data_dir, language, split)
         return read_multiatis_file(path, language, on_mismatch)
 
     def load_translations(

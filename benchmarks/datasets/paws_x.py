@@ -20,14 +20,13 @@ from typing import ClassVar
 import attrs
 
 from benchmarks.datasets.base import (
+    PublishedFiles,
     LoadedSplit,
-    MissingDatasetError,
     Skip,
     TranslationSet,
     check_on_mismatch,
     check_split,
     duplicate_ids,
-    first_existing,
 )
 from benchmarks.datasets.languages import normalize_language
 from benchmarks.datasets.translations import join_on_id, read_translation_file
@@ -40,7 +39,7 @@ LABELS = ("0", "1")
 
 
 @attrs.frozen
-class PawsXLoader:
+class PawsXLoader(PublishedFiles):
     """Loader for PAWS-X (sentence-pair classification)."""
 
     name: ClassVar[str] = "paws-x"
@@ -55,24 +54,11 @@ class PawsXLoader:
         name = {"train": train, "dev": "dev_2k.tsv", "test": "test_2k.tsv"}[check_split(split)]
         return [Path(data_dir) / language / name, Path(data_dir) / "x-final" / language / name]
 
-    def expected_files(self, data_dir: Path, language: str) -> list[Path]:
-        return [self.candidates(data_dir, language, split)[0] for split in ("train", "dev", "test")]
-
-    def available_languages(self, data_dir: Path) -> list[str]:
-        return [
-            language
-            for language in self.languages
-            if all(first_existing(self.candidates(data_dir, language, split)) for split in ("train", "dev", "test"))
-        ]
-
     def load_split(self, data_dir: Path, language: str, split: str, on_mismatch: str = "fail") -> LoadedSplit:
         """One split. ``on_mismatch`` is accepted for the protocol; pairs have no tags to mismatch."""
         language = normalize_language(language, self.languages)
         check_on_mismatch(on_mismatch)
-        candidates = self.candidates(data_dir, language, split)
-        path = first_existing(candidates)
-        if path is None:
-            raise MissingDatasetError(self.name, language, split, candidates, self.published_at)
+        path = self.locate(data_dir, language, split)
         return read_paws_x_file(path, language)
 
     def load_translations(
