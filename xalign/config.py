@@ -95,7 +95,7 @@ def boolean(value: Any) -> str | None:
 def _to_tuple(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(value)
-    if isinstance(value, str) and "," in value:
+    if isinstance(value, str):  # "de" as well as "de,fr": one name is a list of one
         return tuple(part.strip() for part in value.split(",") if part.strip())
     return value
 

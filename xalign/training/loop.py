@@ -40,6 +40,10 @@ logger = logging.getLogger(__name__)
 class TrainingInterrupted(TrainingError):
     """SIGINT/SIGTERM arrived; a checkpoint was written and the run can be resumed."""
 
+    def __init__(self, message: str, signal_number: int | None = None):
+        super().__init__(message)
+        self.signal_number = signal_number  # a command line exits with 128 + this, as shells do
+
 
 @attrs.frozen
 class TrainResult:
@@ -123,7 +127,12 @@ def train(
     try:
         if run_dir is not None and resume and run_dir.is_complete():
             finished = run_dir.read_json(COMPLETE_FILE)
-            logger.info("%s: run already complete, nothing to do", run_dir.path)
+            logger.info("%s: run already complete, loading its final model instead of training", run_dir.path)
+            from safetensors.torch import load_model
+
+            from xalign.persistence import WEIGHTS_FILE
+
+            load_model(assembly, str(run_dir.model / WEIGHTS_FILE), strict=True)
             return TrainResult(run_dir.path, run_dir.model, finished["history"], finished["steps"], finished["seconds"], finished["skipped_nonfinite"], finished["truncated_rows"], "complete")
         return _train(assembly, list(train_examples), translations, config, run_dir, dict(eval_sets or {}), resume, context, device)
     finally:
@@ -141,13 +150,16 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
     seed_everything(config.seed)
     assembly.to(device)
     assembly.train()
-    weighting = get_registry().get("weightings", config.weighting).factory()
+    weighting = (assembly.registry or get_registry()).get("weightings", config.weighting).factory()
     objective = XeroAlignObjective(assembly)
     model = objective
     if context.enabled:
         from torch.nn.parallel import DistributedDataParallel
 
-        model = DistributedDataParallel(objective, device_ids=[device.index] if device.type == "cuda" else None)
+        # Some parameters get no gradient by design (the encoder's own pooler when another
+        # pooler is chosen; an aligner's parameters on a batch without translations), so DDP
+        # must look for them rather than wait for their gradients forever.
+        model = DistributedDataParallel(objective, device_ids=[device.index] if device.type == "cuda" else None, find_unused_parameters=True)
     use_bf16 = config.precision == "bf16" or (config.precision == "auto" and device.type == "cuda")
     autocast_dtype = torch.bfloat16 if use_bf16 else None
 
@@ -156,10 +168,21 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
         task_items = [ParallelItem(item.example) for item in items]
     else:
         task_items = items
-    lengths = [approximate_length(item) for item in items]
     collator = collator_for(assembly)
+    # Exact subword counts (one tokenizer pass) group rows far better than a character
+    # proxy: 11 % padding instead of 22 % on the demo data at batch 32 (docs/performance.md).
+    lengths = collator.lengths(items) if config.group_by_length else [approximate_length(item) for item in items]
     global_batch = config.batch_size * context.world_size
-    batches_per_epoch = math.ceil(len(items) / global_batch)
+    # Data-parallel runs drop a last global batch that cannot give every rank ``batch_size``
+    # rows: the ranks' losses are means over equal shards, so their average is the mean
+    # over the global batch, exactly as in one process (tests/performance/test_distributed.py).
+    drop_last = context.enabled
+    batches_per_epoch = len(items) // global_batch if drop_last else math.ceil(len(items) / global_batch)
+    if batches_per_epoch == 0:
+        raise TrainingError(
+            f"{len(items)} training examples do not fill one global batch of {global_batch} "
+            f"({context.world_size} processes x batch_size {config.batch_size}); lower batch_size or use fewer processes"
+        )
     steps_per_epoch = math.ceil(batches_per_epoch / config.gradient_accumulation)
     total_steps = steps_per_epoch * config.epochs
     if config.max_steps is not None:
@@ -177,9 +200,13 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
                 state = checkpoints.load_checkpoint(newest, objective, optimizer, scheduler)
                 resumed_from = str(newest)
                 logger.info("resuming from %s (epoch %d, step %d)", newest, state.epoch + 1, state.global_step)
+        if context.is_main:
+            checkpoints.check_disk_space(run_dir.path, objective)  # fail now, not at the first checkpoint
+    truncated_before = state.truncated_rows  # counted by the process that wrote the checkpoint resumed from
 
     def write_checkpoint() -> None:
         if run_dir is not None and context.is_main:
+            state.truncated_rows = truncated_before + collator.truncated.rows
             checkpoints.save_checkpoint(run_dir.checkpoints, objective, optimizer, scheduler, state, config.keep_checkpoints)
 
     started = time.perf_counter()
@@ -188,7 +215,7 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
     with _StopSignals() as signals:
         while state.epoch < config.epochs and state.global_step < total_steps:
             epoch_started = time.perf_counter()
-            batches = epoch_batches(lengths, global_batch, config.seed, state.epoch, config.group_by_length)
+            batches = epoch_batches(lengths, global_batch, config.seed, state.epoch, config.group_by_length, drop_last)
             micro_steps = [batches[i : i + config.gradient_accumulation] for i in range(0, len(batches), config.gradient_accumulation)]
             bar = tqdm(
                 total=len(micro_steps), initial=state.batch_in_epoch, desc=f"epoch {state.epoch + 1}/{config.epochs}",
@@ -218,7 +245,8 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
                             losses = model(batch)
                         fixed = static_weights(losses, assembly.aligner, config.alignment_weight)
                         dynamic = weighting.weights(losses)
-                        total = sum(loss * (fixed[name] * float(dynamic[name])) for name, loss in losses.items())
+                        # A loss weighted 0 is left out entirely (0 * NaN would still be NaN).
+                        total = sum(loss * (fixed[name] * float(dynamic[name])) for name, loss in losses.items() if fixed[name] != 0)
                         if not torch.isfinite(total.detach()):
                             nonfinite = True
                         (total / len(step_batches)).backward()
@@ -259,7 +287,8 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
                 where = run_dir.path if run_dir is not None else None
                 raise TrainingInterrupted(
                     f"training stopped by signal at epoch {state.epoch + 1}, step {state.global_step}"
-                    + (f"; a checkpoint is in {where / 'checkpoints'}. Resume with resume=True (--resume) and the same output directory." if where else "; no output directory was given, so nothing was saved.")
+                    + (f"; a checkpoint is in {where / 'checkpoints'}. Resume with resume=True (--resume) and the same output directory." if where else "; no output directory was given, so nothing was saved."),
+                    signals.received,
                 )
             train_losses = distributed.all_reduce_mean({name: value / max(state.loss_count, 1) for name, value in state.loss_sums.items()}, context, device)
             entry = {"epoch": state.epoch + 1, "step": state.global_step, "train_loss": train_losses}
@@ -280,7 +309,7 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
         model_dir = save_pretrained(assembly, run_dir.model)
         summary = {
             "history": state.history, "steps": state.global_step, "seconds": round(seconds, 3),
-            "skipped_nonfinite": state.skipped_nonfinite, "truncated_rows": collator.truncated.rows,
+            "skipped_nonfinite": state.skipped_nonfinite, "truncated_rows": truncated_before + collator.truncated.rows,
         }
         run_dir.write_json("metrics.json", summary)
         run_dir.write_json(COMPLETE_FILE, summary)
@@ -288,7 +317,7 @@ def _train(assembly, train_examples, translations, config, run_dir, eval_sets, r
         torch.distributed.barrier()
     return TrainResult(
         run_dir.path if run_dir else None, model_dir, state.history, state.global_step, seconds, state.skipped_nonfinite,
-        collator.truncated.rows, resumed_from, counts["real"], counts["padded"], counts["pairs"],
+        truncated_before + collator.truncated.rows, resumed_from, counts["real"], counts["padded"], counts["pairs"],
     )
 
 

@@ -19,17 +19,35 @@ def make_optimizer(model: nn.Module, config: TrainingConfig, device: torch.devic
         if not parameter.requires_grad:
             continue
         (no_decay if parameter.ndim < 2 else decay).append(parameter)
-    fused = device.type == "cuda"
     if config.optimizer == "adam":
-        return torch.optim.Adam(decay + no_decay, lr=config.learning_rate, fused=fused)
+        return _fused_if_supported(torch.optim.Adam, decay + no_decay, lr=config.learning_rate)
     groups = [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    return torch.optim.AdamW(groups, lr=config.learning_rate, fused=fused)
+    return _fused_if_supported(torch.optim.AdamW, groups, lr=config.learning_rate)
+
+
+def _fused_if_supported(optimizer_class: type, params, lr: float) -> torch.optim.Optimizer:
+    """The fused implementation where this PyTorch has it for the device (CUDA; CPU since 2.4).
+
+    Measured on 2 CPU cores (docs/performance.md): an Adam step over e5-small's 118M
+    parameters took 0.42 s fused against 12.7 s with the default per-tensor loop.
+    """
+    params = list(params)
+    try:
+        return optimizer_class(params, lr=lr, fused=True)
+    except (RuntimeError, TypeError, ValueError):  # older PyTorch: fused is CUDA-only
+        return optimizer_class(params, lr=lr)
 
 
 def make_scheduler(optimizer: torch.optim.Optimizer, config: TrainingConfig, total_steps: int) -> torch.optim.lr_scheduler.OneCycleLR:
+    total_steps = max(total_steps, 2)
+    warmup = config.warmup_fraction
+    if abs(warmup * total_steps - 1) < 1e-6:
+        # OneCycleLR ends the warm-up at step pct_start * total - 1; when that is exactly 0
+        # (10 steps at 0.1) it divides 0 by 0 on its first step. End it half a step later.
+        warmup = 1.5 / total_steps
     return torch.optim.lr_scheduler.OneCycleLR(
         optimizer,
         max_lr=config.learning_rate,
-        total_steps=max(total_steps, 2),
-        pct_start=config.warmup_fraction,
+        total_steps=total_steps,
+        pct_start=warmup,
     )

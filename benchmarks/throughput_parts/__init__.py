@@ -1,0 +1,1 @@
+"""Pieces of ``python -m benchmarks.throughput``: the workload, the reference recipe, the meters."""

@@ -1,0 +1,153 @@
+"""A faithful re-implementation of the authors' XeroAlign training recipe, for timing only.
+
+What the public reference code does (design.md §1), and so what this loop does:
+
+- every utterance is tokenised up front and padded to a fixed length (MTOP 70, MTOD 50,
+  MultiATIS++ 100); an utterance longer than that is an error;
+- the encoder is called with ``input_ids`` only: no attention mask, so padding is attended to;
+- three encoder passes per micro-batch: the labelled English task batch, then the target
+  side and the English side of an alignment batch drawn at random, independently of the
+  task batch;
+- the "CLS" embedding is the encoder's pooler output (dense + tanh over the first token),
+  or the first token's state where the encoder has no pooler; alignment loss is the MSE
+  between the two sides' CLS embeddings; total = task loss + alignment loss;
+- fp32, batch 2, gradient accumulation 5, Adam without weight decay (PyTorch defaults
+  otherwise), OneCycleLR with PyTorch's defaults, grad-norm clipping at 1.0.
+
+It reuses the assembly's encoder and task head so that every phase trains the same model.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import attrs
+import torch
+
+from benchmarks.throughput_parts.workload import Workload
+from xalign.assembly import Assembly
+from xalign.data.collate import Collator, ParallelItem
+from xalign.data.labels import IGNORE_INDEX
+from xalign.errors import DataError
+
+
+@attrs.frozen
+class FixedPaddedData:
+    """Everything pre-tokenised and padded to ``pad_length`` (as the reference's preprocessing)."""
+
+    task_ids: torch.Tensor  # [examples, pad_length]
+    intent_labels: torch.Tensor  # [examples]
+    slot_labels: torch.Tensor  # [examples, pad_length]
+    task_lengths: torch.Tensor  # [examples] real tokens per row
+    source_ids: torch.Tensor  # [pairs, pad_length] English side of the alignment pairs
+    target_ids: torch.Tensor  # [pairs, pad_length]
+    source_lengths: torch.Tensor  # [pairs]
+    target_lengths: torch.Tensor  # [pairs]
+
+
+@attrs.frozen
+class PhaseCounts:
+    seconds: float
+    pairs: int  # labelled English rows trained on
+    real_tokens: int
+    padded_tokens: int
+    steps: int
+
+
+def _fixed_row(ids: list[int], pad_length: int, pad_id: int, what: str) -> list[int]:
+    if len(ids) > pad_length:
+        raise DataError(f"{what} is {len(ids)} subwords long; the reference recipe pads to {pad_length} and refuses longer utterances")
+    return ids + [pad_id] * (pad_length - len(ids))
+
+
+def prepare(collator: Collator, workload: Workload) -> FixedPaddedData:
+    """Tokenise and label every example once, padded to the workload's reference length."""
+    pad, width = collator.pad_id, workload.pad_length
+    task_ids, intents, slots, task_lengths = [], [], [], []
+    for example in workload.examples:
+        batch = collator([ParallelItem(example)])
+        ids = batch["input_ids"][0].tolist()
+        task_ids.append(_fixed_row(ids, width, pad, f"example {example.id!r}"))
+        task_lengths.append(len(ids))
+        intents.append(int(batch["intent_labels"][0]))
+        row_slots = batch["slot_labels"][0].tolist()
+        slots.append(row_slots + [IGNORE_INDEX] * (width - len(row_slots)))
+    paired = [example for example in workload.examples if example.id in workload.translations]
+    source_rows = collator.encode_examples(paired)
+    target_rows = collator.encode_translations([workload.translations[example.id] for example in paired])
+    source = [_fixed_row(row["input_ids"], width, pad, f"example {e.id!r}") for row, e in zip(source_rows, paired)]
+    target = [_fixed_row(row["input_ids"], width, pad, f"translation of {e.id!r}") for row, e in zip(target_rows, paired)]
+    return FixedPaddedData(
+        torch.tensor(task_ids), torch.tensor(intents), torch.tensor(slots), torch.tensor(task_lengths),
+        torch.tensor(source), torch.tensor(target),
+        torch.tensor([len(row["input_ids"]) for row in source_rows]), torch.tensor([len(row["input_ids"]) for row in target_rows]),
+    )
+
+
+def _cls(assembly: Assembly, input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    outputs = assembly.encoder(input_ids=input_ids)  # no attention mask, as in the reference code
+    pooled = getattr(outputs, "pooler_output", None)
+    return outputs.last_hidden_state, pooled if pooled is not None else outputs.last_hidden_state[:, 0]
+
+
+def train_reference(
+    assembly: Assembly,
+    data: FixedPaddedData,
+    steps: int,
+    warmup_steps: int = 1,
+    batch_size: int = 2,
+    accumulation: int = 5,
+    learning_rate: float = 2e-5,
+    seed: int = 123456789,
+    device: torch.device | str = "cpu",
+) -> PhaseCounts:
+    """Run ``warmup_steps`` untimed then ``steps`` timed optimizer steps of the reference recipe."""
+    device = torch.device(device)
+    torch.manual_seed(seed)
+    assembly.to(device)
+    assembly.train()
+    optimizer = torch.optim.Adam([p for p in assembly.parameters() if p.requires_grad], lr=learning_rate)
+    total_steps = steps + warmup_steps
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=learning_rate, total_steps=max(total_steps, 2))
+    generator = torch.Generator().manual_seed(seed)
+    examples = data.task_ids.shape[0]
+    pairs_available = data.source_ids.shape[0]
+    width = data.task_ids.shape[1]
+    order = torch.randperm(examples, generator=generator)
+    cursor = 0
+    counts = {"pairs": 0, "real": 0, "padded": 0}
+    started = None
+    for step in range(total_steps):
+        if step == warmup_steps:
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)
+            counts = {"pairs": 0, "real": 0, "padded": 0}
+            started = time.perf_counter()
+        for _ in range(accumulation):
+            if cursor + batch_size > examples:
+                order, cursor = torch.randperm(examples, generator=generator), 0
+            task = order[cursor : cursor + batch_size]
+            cursor += batch_size
+            aligned = torch.randint(pairs_available, (batch_size,), generator=generator)
+            task_ids = data.task_ids[task].to(device)
+            token_states, cls = _cls(assembly, task_ids)
+            batch = {"intent_labels": data.intent_labels[task].to(device), "slot_labels": data.slot_labels[task].to(device)}
+            task_losses = assembly.head.loss(assembly.head(token_states, cls), batch)
+            _, target_cls = _cls(assembly, data.target_ids[aligned].to(device))
+            _, source_cls = _cls(assembly, data.source_ids[aligned].to(device))
+            loss = sum(task_losses.values()) + torch.nn.functional.mse_loss(source_cls, target_cls)
+            (loss / accumulation).backward()
+            counts["pairs"] += len(task)
+            counts["real"] += int(data.task_lengths[task].sum() + data.source_lengths[aligned].sum() + data.target_lengths[aligned].sum())
+            counts["padded"] += 3 * len(task) * width
+        torch.nn.utils.clip_grad_norm_(assembly.parameters(), 1.0)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad()
+        if not math.isfinite(float(loss.detach())):
+            raise DataError("the reference recipe's loss became non-finite; lower the learning rate")
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    seconds = time.perf_counter() - started
+    return PhaseCounts(seconds, counts["pairs"], counts["real"], counts["padded"], steps)

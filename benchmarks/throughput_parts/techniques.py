@@ -1,0 +1,136 @@
+"""``python -m benchmarks.throughput_parts.techniques``: one technique at a time, on fixed batches.
+
+Times the pieces of a training step in isolation so that each technique is kept or
+dropped on its own measurement: the attention kernel (``eager`` or ``sdpa``), bf16
+autocast, ``torch.compile``, the optimizer implementation (per-tensor loop, ``foreach``,
+``fused``) and training or freezing the word-embedding table. Each figure is the median
+of ``--repeats`` runs after one warm-up, on the same batches of the demo dataset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+
+import torch
+
+from benchmarks.throughput_parts import workload as workloads
+from xalign.data.collate import ParallelItem
+from xalign.training.data import parallel_items
+
+
+def _encoder(directory: str, attention: str):
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(directory, attn_implementation=attention)
+    model.train()
+    return model
+
+
+def _batches(tokenizer_dir: str, batch_size: int, count: int) -> list[dict]:
+    """``count`` collated batches of ``batch_size`` pairs (English + translation rows), length-grouped."""
+    import xalign
+    from xalign.inference import collator_for
+
+    pool = workloads.demo(batch_size * count * 4)
+    intents, tags = pool.labels()
+    config = xalign.ModelConfig(encoder="e5-small", head="joint-intent-slot", intent_labels=intents, slot_labels=tags)
+    from xalign.builder import assemble, load_encoder
+    from xalign.registry import get_registry
+
+    assembly, _ = assemble(xalign.XalignConfig(model=config), load_encoder(config, get_registry()))
+    collator = collator_for(assembly)
+    items = parallel_items(pool.examples, pool.translations_for_training())
+    lengths = collator.lengths(items)
+    order = sorted(range(len(items)), key=lambda index: lengths[index])
+    chosen = [order[start : start + batch_size] for start in range(0, len(order), len(order) // count)][:count]
+    return [collator([items[index] for index in indices]) for indices in chosen]
+
+
+def _median_seconds(run, repeats: int) -> float:
+    run()  # warm-up (and compilation, where there is any)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def forward_backward(model, batches: list[dict], autocast: bool = False):
+    def run():
+        for batch in batches:
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+                out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+            out.last_hidden_state.float().pow(2).mean().backward()
+        model.zero_grad(set_to_none=True)
+
+    return run
+
+
+def optimizer_step(model, kind: str):
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    for parameter in parameters:
+        parameter.grad = torch.randn_like(parameter) * 1e-3
+    options = {"loop": {"foreach": False}, "foreach": {"foreach": True}, "fused": {"fused": True}}[kind]
+    optimizer = torch.optim.AdamW(parameters, lr=1e-5, **options)
+    return optimizer.step
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.throughput_parts.techniques", description=__doc__.splitlines()[0])
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batches", type=int, default=2)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--threads", type=int)
+    p.add_argument("--only", help="comma list of: attention,autocast,compile,embeddings,optimizer")
+    arguments = p.parse_args(argv)
+    if arguments.threads:
+        torch.set_num_threads(arguments.threads)
+    from xalign_e5 import ensure_converted
+
+    directory = str(ensure_converted())
+    wanted = set((arguments.only or "attention,autocast,compile,embeddings,optimizer").split(","))
+    batches = _batches(directory, arguments.batch_size, arguments.batches)
+    results: dict[str, float] = {}
+
+    def record(name: str, seconds: float) -> None:
+        results[name] = round(seconds, 3)
+        print(f"{name}: {seconds:.3f} s", file=sys.stderr, flush=True)
+
+    model = _encoder(directory, "sdpa")
+    model.get_input_embeddings().weight.requires_grad_(False)
+    if "attention" in wanted:
+        record("fwd+bwd sdpa (frozen word embeddings)", _median_seconds(forward_backward(model, batches), arguments.repeats))
+        eager = _encoder(directory, "eager")
+        eager.get_input_embeddings().weight.requires_grad_(False)
+        record("fwd+bwd eager (frozen word embeddings)", _median_seconds(forward_backward(eager, batches), arguments.repeats))
+        del eager
+    if "autocast" in wanted:
+        record("fwd+bwd sdpa + bf16 autocast", _median_seconds(forward_backward(model, batches, autocast=True), arguments.repeats))
+    if "compile" in wanted:
+        compiled = torch.compile(model, dynamic=True)
+        started = time.perf_counter()
+        forward_backward(compiled, batches)()
+        record("torch.compile first call (compilation)", time.perf_counter() - started)
+        record("fwd+bwd sdpa + torch.compile", _median_seconds(forward_backward(compiled, batches), arguments.repeats))
+        del compiled
+    if "embeddings" in wanted:
+        model.get_input_embeddings().weight.requires_grad_(True)
+        record("fwd+bwd sdpa, word embeddings trained", _median_seconds(forward_backward(model, batches), arguments.repeats))
+    if "optimizer" in wanted:
+        model.get_input_embeddings().weight.requires_grad_(True)
+        for kind in ("loop", "foreach", "fused"):
+            record(f"AdamW step, all 118M parameters, {kind}", _median_seconds(optimizer_step(model, kind), arguments.repeats))
+        model.get_input_embeddings().weight.requires_grad_(False)
+        record("AdamW step, word embeddings frozen, fused", _median_seconds(optimizer_step(model, "fused"), arguments.repeats))
+    shapes = [list(batch["input_ids"].shape) for batch in batches]
+    print(json.dumps({"threads": torch.get_num_threads(), "batch_shapes": shapes, "seconds": results}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Fixtures for the performance tests: a tiny random encoder saved as a directory, one thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.throughput_parts.workload import _ENGLISH, _TARGET
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Tiny models gain nothing from threads, and on busy shared cores extra threads spin."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder_path(tmp_path_factory) -> Path:
+    """A 2-layer random BERT whose vocabulary covers the synthetic workload's words."""
+    from xalign.testing import save_tiny_encoder
+
+    return save_tiny_encoder(tmp_path_factory.mktemp("throughput") / "tiny", [*_ENGLISH, *_TARGET, "query:"])
