@@ -59,6 +59,7 @@ def test_training_lowers_task_and_alignment_loss_and_the_saved_model_predicts_id
 
 def test_an_encoder_saved_as_a_directory_trains_by_path_and_scores_german(tiny_encoder_dir, toy_examples, toy_translations, tmp_path):
     config = toy_config(encoder=str(tiny_encoder_dir), epochs=3)
+    torch.manual_seed(0)  # the head's initial weights: each new process starts torch from another seed
     assembly, tokenizer = xalign.build(config)
     assert assembly.config.model.encoder == str(tiny_encoder_dir)
     assert assembly.config.model.pooler == "cls"  # a plain Hugging Face directory: the encoder's default
@@ -68,7 +69,12 @@ def test_an_encoder_saved_as_a_directory_trains_by_path_and_scores_german(tiny_e
     ]
     result = xalign.train(assembly, toy_examples, toy_translations, output_dir=tmp_path / "run", eval_sets={"en": toy_examples[:9]})
     assert task_loss(result.history[-1]) < task_loss(result.history[0])
-    assert result.history[-1]["train_loss"]["align"] < result.history[0]["train_loss"]["align"]
+    # With a first-token pooler the embeddings grow as the task trains, so the alignment loss
+    # need not fall in absolute terms; what alignment must do is keep it below a run without it.
+    torch.manual_seed(0)
+    unaligned, _ = xalign.build(config)
+    without = xalign.train(unaligned, toy_examples, toy_translations, attrs.evolve(config.training, alignment_weight=0.0))
+    assert result.history[-1]["train_loss"]["align"] < without.history[-1]["train_loss"]["align"]
     scores = xalign.evaluate(assembly, toy_examples[:9])
     assert set(scores) == {"intent_acc", "slot_f1", "joint_acc"} and all(0.0 <= value <= 1.0 for value in scores.values())
     predictions = xalign.predict(assembly, german_test)
