@@ -23,7 +23,6 @@ import xalign
 from benchmarks.datasets.base import TranslationSet
 from benchmarks.settings import BenchmarkSettings, resolved_align_languages
 from xalign.builder import validate
-from xalign.data.examples import PairExample, SlotFillingExample
 from xalign.errors import ConfigError, DataError
 from xalign.registry import get_registry
 from xalign.training.loop import seed_everything

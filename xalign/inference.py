@@ -9,7 +9,7 @@ import torch
 
 from xalign.assembly import Assembly
 from xalign.data.collate import Collator
-from xalign.data.examples import ClassificationExample, PairExample, SlotFillingExample
+from xalign.data.examples import ClassificationExample, SlotFillingExample
 from xalign.data.labels import word_predictions
 from xalign.heads import LabelSpace
 from xalign import metrics

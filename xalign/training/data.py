@@ -26,13 +26,6 @@ def parallel_items(examples: Sequence, translations: Mapping[str, Mapping[str, T
     return items
 
 
-def approximate_length(item: ParallelItem) -> int:
-    """A cheap token-count proxy (characters) used only to group similar lengths."""
-    example = item.example
-    text = getattr(example, "text", "")
-    return len(text) + len(getattr(example, "text_pair", "") or "")
-
-
 def epoch_batches(lengths: Sequence[int], batch_size: int, seed: int, epoch: int, group_by_length: bool = True, drop_last: bool = False) -> list[list[int]]:
     """Batches of indices for one epoch.
 
