@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import math
 import sys
 
@@ -23,6 +22,7 @@ import torch
 import xalign
 from benchmarks.throughput_parts import measure, workload as workloads
 from benchmarks.throughput_parts.reference_recipe import prepare, train_reference
+from benchmarks.command_line import run_main, say
 from xalign.errors import XalignError
 from xalign.inference import collator_for
 
@@ -139,17 +139,7 @@ def run_trainer(assembly, workload: workloads.Workload, training: xalign.Trainin
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        return _main(arguments)
-    except XalignError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    return run_main(parser(), _main, argv)
 
 
 PHASES = ("reference", "same_batch", "best")
@@ -184,7 +174,7 @@ class Bench:
     def report(self, name: str, seconds: float, pairs: int, real: int, padded: int, peak_bytes: int, settings: dict) -> measure.PhaseFigures:
         flops = measure.training_flops(self.shape, real, self.mean_context) if self.shape is not None else None
         result = measure.figures(seconds, pairs, real, padded, peak_bytes, flops, self.peak_flops, settings, measure.load_average())
-        _say(f"{name}: {result.pairs_per_s:.2f} pairs/s, {result.real_tokens_per_s:.0f} real tokens/s, pad {result.pad_fraction:.1%}, "
+        say(f"{name}: {result.pairs_per_s:.2f} pairs/s, {result.real_tokens_per_s:.0f} real tokens/s, pad {result.pad_fraction:.1%}, "
              f"peak {result.peak_mem_bytes / 2**20:.0f} MiB" + (f", MFU {result.mfu:.1%}" if result.mfu is not None else "")
              + f" ({pairs} pairs in {seconds:.2f} s)")
         return result
@@ -193,7 +183,7 @@ class Bench:
 def reference_phase(bench: Bench) -> measure.PhaseFigures:
     """(a) the authors' recipe, re-implemented faithfully (reference_recipe.py)."""
     pool, steps = bench.pool, bench.arguments.steps
-    _say(f"(a) reference recipe: {steps} steps of batch {REFERENCE_BATCH} x accumulation {REFERENCE_ACCUMULATION}, padded to {pool.pad_length}, no mask, fp32")
+    say(f"(a) reference recipe: {steps} steps of batch {REFERENCE_BATCH} x accumulation {REFERENCE_ACCUMULATION}, padded to {pool.pad_length}, no mask, fp32")
     assembly = bench.build()
     data = prepare(collator_for(assembly), pool)
     with measure.PeakMemory(bench.device) as memory:
@@ -205,7 +195,7 @@ def reference_phase(bench: Bench) -> measure.PhaseFigures:
 
 def trainer_phase(bench: Bench, name: str, phase: Phase, steps: int) -> tuple[measure.PhaseFigures, xalign.Assembly]:
     """(b) or (c): ``xalign.train`` with ``phase``'s settings; returns the figures and the trained assembly."""
-    _say(f"{name}: {phase.settings()}")
+    say(f"{name}: {phase.settings()}")
     assembly = bench.build(freeze=phase.freeze_word_embeddings)
     if phase.compile:
         assembly.encoder = torch.compile(assembly.encoder, dynamic=True)
@@ -233,7 +223,7 @@ def _main(arguments: argparse.Namespace) -> int:
     # Synthetic lengths are counted in the encoder's own subwords: load its tokenizer first.
     tokenizer = build(arguments, (("none",), ("O",))).tokenizer if arguments.lengths is not None else None
     pool = make_workload(arguments, tokenizer, pool_size)
-    _say(f"workload: {pool.name}, {len(pool)} examples with {pool.language} translations; reference pads to {pool.pad_length}")
+    say(f"workload: {pool.name}, {len(pool)} examples with {pool.language} translations; reference pads to {pool.pad_length}")
     bench = Bench(arguments, device, pool, measure.peak_flops(device))
 
     figures: dict[str, measure.PhaseFigures | None] = dict.fromkeys(PHASES)
@@ -283,7 +273,7 @@ def _scaling(arguments, assembly, pool: workloads.Workload, training: xalign.Tra
         subset = pool.resized(base * factor)
         result = run_trainer(assembly, subset, training, None, warmup=False)
         by_size[f"{factor}x"] = {"examples": len(subset), "pairs_per_s": round(result.pairs / result.seconds, 3), "seconds": round(result.seconds, 3)}
-        _say(f"scaling {factor}x ({len(subset)} examples): {result.pairs / result.seconds:.2f} pairs/s")
+        say(f"scaling {factor}x ({len(subset)} examples): {result.pairs / result.seconds:.2f} pairs/s")
     other_name = "long" if pool.name != "long" else "mtop"
     other = make_workload(arguments, tokenizer, base, other_name, labels=pool.labels())
     result = run_trainer(assembly, other, training, None)
@@ -291,7 +281,7 @@ def _scaling(arguments, assembly, pool: workloads.Workload, training: xalign.Tra
         pool.name: by_size["1x"]["pairs_per_s"],
         other_name: round(result.pairs / result.seconds, 3),
     }
-    _say(f"scaling {other_name} lengths ({base} examples): {by_length[other_name]:.2f} pairs/s")
+    say(f"scaling {other_name} lengths ({base} examples): {by_length[other_name]:.2f} pairs/s")
     return {"workload": pool.name, "examples": by_size, "lengths": by_length}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Mapping, Sequence
 
 import attrs
 import torch
@@ -35,9 +35,24 @@ def collator_for(assembly: Assembly) -> Collator:
     )
 
 
+# Task logits for one collated batch already on the device: how the assembly is called.
+Forward = Callable[[Assembly, Mapping[str, torch.Tensor]], Mapping[str, torch.Tensor]]
+
+
+def standard_forward(assembly: Assembly, inputs: Mapping[str, torch.Tensor]) -> Mapping[str, torch.Tensor]:
+    """Dynamic padding with an attention mask: the model as trained by ``xalign.train``."""
+    return assembly(**inputs)
+
+
 @torch.no_grad()
-def predict(assembly: Assembly, inputs: Sequence, batch_size: int = 64, autocast_dtype: torch.dtype | None = None) -> list[Prediction]:
-    """Predict labels for examples or raw strings (strings are split on whitespace into words)."""
+def predict(
+    assembly: Assembly, inputs: Sequence, batch_size: int = 64, autocast_dtype: torch.dtype | None = None, forward: Forward = standard_forward,
+) -> list[Prediction]:
+    """Predict labels for examples or raw strings (strings are split on whitespace into words).
+
+    ``forward`` replaces the model call, for a model trained another way (the benchmarks'
+    re-implementation of the reference recipe reads fixed-length rows without a mask).
+    """
     examples = [
         SlotFillingExample(id=str(index), words=tuple(item.split())) if isinstance(item, str) else item
         for index, item in enumerate(inputs)
@@ -56,7 +71,7 @@ def predict(assembly: Assembly, inputs: Sequence, batch_size: int = 64, autocast
             batch = collator.collate_examples(chunk, with_labels=False)
             inputs_on_device = {key: batch[key].to(device) for key in ("input_ids", "attention_mask", "token_type_ids") if key in batch}
             with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
-                logits = assembly(**inputs_on_device)
+                logits = forward(assembly, inputs_on_device)
             intent_ids = logits["intent"].argmax(-1).tolist() if "intent" in logits else None
             slot_ids = logits["slots"].argmax(-1).tolist() if "slots" in logits else None
             for row, example in enumerate(chunk):
@@ -70,13 +85,15 @@ def predict(assembly: Assembly, inputs: Sequence, batch_size: int = 64, autocast
     return predictions
 
 
-def evaluate(assembly: Assembly, examples: Sequence, batch_size: int = 64, autocast_dtype: torch.dtype | None = None) -> dict[str, float]:
+def evaluate(
+    assembly: Assembly, examples: Sequence, batch_size: int = 64, autocast_dtype: torch.dtype | None = None, forward: Forward = standard_forward,
+) -> dict[str, float]:
     """Scores on labelled examples.
 
     Joint intent+slot examples: ``intent_acc``, ``slot_f1``, ``joint_acc``; sentence and pair
     classification: ``accuracy``. Gold labels the model has never seen count as errors.
     """
-    predictions = predict(assembly, examples, batch_size, autocast_dtype)
+    predictions = predict(assembly, examples, batch_size, autocast_dtype, forward)
     has_slots = bool(assembly.config.model.slot_labels) and all(isinstance(e, SlotFillingExample) and e.slot_tags is not None for e in examples)
     has_intents = bool(assembly.config.model.intent_labels)
     gold_labels = [e.label for e in examples]

@@ -13,7 +13,6 @@ downloaded) and restores every tensor strictly, so predictions are identical.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile

@@ -18,7 +18,6 @@ import time
 import torch
 
 from benchmarks.throughput_parts import workload as workloads
-from xalign.data.collate import ParallelItem
 from xalign.training.data import parallel_items
 
 

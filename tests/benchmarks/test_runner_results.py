@@ -119,7 +119,7 @@ def test_an_unknown_aligner_exits_2_with_a_suggestion_before_training(small_demo
 
 def test_settings_come_from_a_yaml_file_and_flags_override_them(small_demo, tiny_encoder, tmp_path, capsys):
     settings = tmp_path / "settings.yaml"
-    settings.write_text(f"dataset: mtop\nmodes: [zero-shot]\nlanguages: [de]\nepochs: 3\nbatch-size: 8\n", encoding="utf-8")
+    settings.write_text("dataset: mtop\nmodes: [zero-shot]\nlanguages: [de]\nepochs: 3\nbatch-size: 8\n", encoding="utf-8")
     output = tmp_path / "out"
     code = main(["--config", str(settings), *common(small_demo, tiny_encoder, output)])
     assert code == 0, capsys.readouterr().err
