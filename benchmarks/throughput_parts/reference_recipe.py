@@ -98,14 +98,19 @@ def prepare_pairs(
     )
 
 
-def _cls(assembly: Assembly, input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    outputs = assembly.encoder(input_ids=input_ids)  # no attention mask, as in the reference code
+def _cls(assembly: Assembly, input_ids: torch.Tensor, lengths: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token states and the reference's CLS; no attention mask (as in the reference code) unless ``lengths`` are given."""
+    if lengths is None:
+        outputs = assembly.encoder(input_ids=input_ids)
+    else:
+        positions = torch.arange(input_ids.shape[1], device=input_ids.device)
+        outputs = assembly.encoder(input_ids=input_ids, attention_mask=(positions < lengths.to(input_ids.device)[:, None]).long())
     pooled = getattr(outputs, "pooler_output", None)
     return outputs.last_hidden_state, pooled if pooled is not None else outputs.last_hidden_state[:, 0]
 
 
-def reference_forward(pad_length: int, pad_id: int):
-    """A ``forward`` for ``xalign.inference.predict``: rows padded to ``pad_length``, no mask, the reference's CLS."""
+def reference_forward(pad_length: int, pad_id: int, masked: bool = False):
+    """A ``forward`` for ``xalign.inference.predict``: rows padded to ``pad_length``, no mask (unless ``masked``), the reference's CLS."""
 
     def forward(assembly: Assembly, inputs: Mapping[str, torch.Tensor]) -> Mapping[str, torch.Tensor]:
         input_ids = inputs["input_ids"]
@@ -113,7 +118,7 @@ def reference_forward(pad_length: int, pad_id: int):
         if width > pad_length:
             raise DataError(f"a test utterance is {width} subwords long; the reference recipe pads to {pad_length} and refuses longer ones")
         input_ids = torch.nn.functional.pad(input_ids, (0, pad_length - width), value=pad_id)
-        token_states, cls = _cls(assembly, input_ids)
+        token_states, cls = _cls(assembly, input_ids, inputs["attention_mask"].sum(1) if masked else None)
         return assembly.head(token_states, cls)
 
     return forward
@@ -131,11 +136,14 @@ def train_reference(
     device: torch.device | str = "cpu",
     progress: bool = False,
     fused_adam: bool = False,
+    attention_mask: bool = False,
 ) -> PhaseCounts:
     """Run ``warmup_steps`` untimed then ``steps`` timed optimizer steps of the reference recipe.
 
     ``fused_adam`` computes the same Adam update with PyTorch's fused kernel: for training
     to accuracy, where the reference's per-tensor loop would only cost time.
+    ``attention_mask`` masks the padding, which the reference does not: to measure what
+    the missing mask costs in accuracy.
     """
     device = torch.device(device)
     torch.manual_seed(seed)
@@ -165,11 +173,11 @@ def train_reference(
             cursor += batch_size
             aligned = torch.randint(pairs_available, (batch_size,), generator=generator)
             task_ids = data.task_ids[task].to(device)
-            token_states, cls = _cls(assembly, task_ids)
+            token_states, cls = _cls(assembly, task_ids, data.task_lengths[task] if attention_mask else None)
             batch = {"intent_labels": data.intent_labels[task].to(device), "slot_labels": data.slot_labels[task].to(device)}
             task_losses = assembly.head.loss(assembly.head(token_states, cls), batch)
-            _, target_cls = _cls(assembly, data.target_ids[aligned].to(device))
-            _, source_cls = _cls(assembly, data.source_ids[aligned].to(device))
+            _, target_cls = _cls(assembly, data.target_ids[aligned].to(device), data.target_lengths[aligned] if attention_mask else None)
+            _, source_cls = _cls(assembly, data.source_ids[aligned].to(device), data.source_lengths[aligned] if attention_mask else None)
             loss = sum(task_losses.values()) + torch.nn.functional.mse_loss(source_cls, target_cls)
             (loss / accumulation).backward()
             counts["pairs"] += len(task)

@@ -105,10 +105,8 @@ def reference_model(demo_dir, demo_encoder):
 
     arguments = argparse.Namespace(encoder=str(demo_encoder), data_dir=demo_dir, train_examples=10, test_examples=6)
     data = fidelity.load_data(arguments, ["de"])
-    torch.manual_seed(0)
-    import xalign
-
-    assembly, _ = xalign.build(fidelity.model_config(arguments, data, "cls", freeze=False))
+    assembly = fidelity.build_reference_style(arguments, data, seed=0)
+    assert assembly.config.model.pooler == "pooler"  # the tiny BERT has a pooler layer, as XLM-R does
     return assembly.eval(), data
 
 
@@ -128,6 +126,23 @@ def test_the_reference_model_is_scored_on_the_fixed_length_unmasked_rows_it_trai
     with torch.no_grad():
         masked = standard_forward(assembly, {key: batch[key] for key in ("input_ids", "attention_mask")})
     assert not torch.allclose(masked["intent"], logits["intent"])
+
+
+def test_with_a_mask_the_reference_reads_what_our_trainer_reads(reference_model):
+    """Masked, the padding is invisible: fixed-length rows give our dynamic-padding logits."""
+    assembly, data = reference_model
+    collator = collator_for(assembly)
+    batch = collator.collate_examples(list(data.english[:6]), with_labels=False)
+    inputs = {key: batch[key] for key in ("input_ids", "attention_mask")}
+    with torch.no_grad():
+        ours = standard_forward(assembly, inputs)
+        masked = reference_forward(70, collator.pad_id, masked=True)(assembly, inputs)
+        unmasked = reference_forward(70, collator.pad_id)(assembly, inputs)
+    assert torch.allclose(masked["intent"], ours["intent"], atol=1e-5)
+    width = ours["slots"].shape[1]
+    masked_gap = (masked["slots"][:, :width] - ours["slots"]).abs().max()
+    unmasked_gap = (unmasked["slots"][:, :width] - ours["slots"]).abs().max()
+    assert masked_gap < 1e-5 and unmasked_gap > 100 * max(masked_gap, 1e-7)
 
 
 def test_the_reference_forward_refuses_rows_longer_than_its_padding(reference_model):
