@@ -20,9 +20,9 @@ every language's test set:
   many optimizer steps as the others (a batch of 32 takes a third as many per epoch).
 
 It prints per language the mean and standard deviation over seeds of intent accuracy and
-slot F1, each path's difference from ``faithful`` and whether that difference lies within
-noise (within two standard errors of the difference of the means, from the seed-to-seed
-spread). Every trained model's scores are kept under ``--output`` so that an interrupted
+slot F1, each path's difference from ``faithful`` and its verdict: the same (within two
+standard errors of the difference of the means, from the seed-to-seed spread), better or
+worse. Every trained model's scores are kept under ``--output`` so that an interrupted
 run continues where it stopped; ``fidelity.json`` and ``fidelity.md`` hold the summary.
 """
 
@@ -224,7 +224,20 @@ def compare(records: dict[str, list[dict]], languages: list[str]) -> dict:
                     ours["difference"] = difference
                     ours["standard_error"] = error
                     ours["within_noise"] = bool(abs(difference) <= 2 * error) if not math.isnan(error) else None
+                    ours["verdict"] = _verdict(difference, ours["within_noise"])
     return summary
+
+
+def _verdict(difference: float, within_noise: bool | None) -> str:
+    """``same`` (within noise), ``better`` or ``worse`` than faithful, or ``unknown`` with one seed."""
+    if within_noise is None:
+        return "unknown"
+    if within_noise:
+        return "same"
+    return "better" if difference > 0 else "worse"
+
+
+VERDICT_MARKS = {"same": " =", "better": " ▲", "worse": " ▼", "unknown": ""}
 
 
 def _variance(entry: dict) -> float:
@@ -249,12 +262,14 @@ def table(summary: dict, languages: list[str]) -> str:
                 value = entry["scores"][column][metric]
                 cell = f"{100 * value['mean']:.1f} ± {100 * value['sd']:.1f}"
                 if "difference" in value:
-                    mark = "" if value["within_noise"] is None else (" ✓" if value["within_noise"] else " ✗")
-                    cell += f" ({100 * value['difference']:+.1f}{mark})"
+                    cell += f" ({100 * value['difference']:+.1f}{VERDICT_MARKS[value['verdict']]})"
                 cells.append(cell)
             lines.append(f"| {path} | {metric} | " + " | ".join(cells) + f" | {seconds:.0f} |")
     lines.append("")
-    lines.append(f"mean ± sd over {next(iter(summary.values()))['seeds']} seeds, x100; (±d ✓/✗): difference from faithful, within two standard errors or not")
+    lines.append(
+        f"mean ± sd over {next(iter(summary.values()))['seeds']} seeds, x100; (±d): difference from faithful, "
+        "= within two standard errors (noise), ▲ higher or ▼ lower beyond them"
+    )
     return "\n".join(lines)
 
 

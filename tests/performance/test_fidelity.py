@@ -161,6 +161,12 @@ def test_a_difference_is_within_noise_only_inside_two_standard_errors():
     summary = fidelity.compare({"faithful": scores_of(faithful), "same_batch": scores_of([0.55, 0.65, 0.75]), "fast": scores_of([0.80, 0.90, 1.00])}, ["de"])
     near, far = summary["same_batch"]["scores"]["de"]["intent_acc"], summary["fast"]["scores"]["de"]["intent_acc"]
     assert near["standard_error"] == pytest.approx(math.sqrt(2 * 0.01 / 3))
-    assert near["difference"] == pytest.approx(0.05) and near["within_noise"] is True
+    assert near["difference"] == pytest.approx(0.05) and near["within_noise"] is True and near["verdict"] == "same"
     assert far["difference"] == pytest.approx(0.30) and far["within_noise"] is False  # 0.30 > 2 x 0.0816
+    assert far["verdict"] == "better"
+    reversed_summary = fidelity.compare({"faithful": scores_of([0.80, 0.90, 1.00]), "fast": scores_of(faithful)}, ["de"])
+    assert reversed_summary["fast"]["scores"]["de"]["intent_acc"]["verdict"] == "worse"
+    single = fidelity.compare({"faithful": scores_of([0.5]), "fast": scores_of([0.9])}, ["de"])
+    assert single["fast"]["scores"]["de"]["intent_acc"]["verdict"] == "unknown"  # one seed: no spread, no verdict
+    assert "▲" in fidelity.table(summary, ["de"]) and "(+5.0 =)" in fidelity.table(summary, ["de"])
     assert summary["faithful"]["scores"]["target_avg"]["slot_f1"]["mean"] == pytest.approx(0.6)
