@@ -6,14 +6,32 @@ and a word-level tokenizer built from a vocabulary given in code.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from xalign.encoders import EncoderRequest, LoadedEncoder
 from xalign.hookspecs import hookimpl
 from xalign.registry import Registry, load_entry_point_plugins, new_plugin_manager
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+
+
+@contextlib.contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """Run the block with ``count`` torch intra-op threads, then restore the previous number.
+
+    Tiny test models gain nothing from threads, and on shared cores extra threads spin
+    against other work.
+    """
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def fresh_registry(*plugins: object, entry_points: bool = True) -> Registry:

@@ -11,13 +11,10 @@ from benchmarks.throughput_parts.workload import _ENGLISH, _TARGET
 
 @pytest.fixture(autouse=True)
 def one_torch_thread():
-    """Tiny models gain nothing from threads, and on busy shared cores extra threads spin."""
-    import torch
+    from xalign.testing import torch_threads
 
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+    with torch_threads(1):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -76,13 +76,10 @@ def without_timings(metrics: dict) -> dict:
 
 @pytest.fixture(autouse=True)
 def one_torch_thread():
-    """Tiny models gain nothing from threads, and threads spin against other work on shared cores."""
-    import torch
+    from xalign.testing import torch_threads
 
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+    with torch_threads(1):
+        yield
 
 
 @pytest.fixture(scope="session")
