@@ -1,12 +1,15 @@
 """Runs the paper's modes on one dataset and collects per-language scores.
 
-Modes (Gritta & Iacobacci 2021, §4): ``target`` (trained on gold target-language data),
-``zero-shot`` (English only, tested on every language; trained once and reused),
-``translate-train`` (English + target-language training data), ``xeroalign`` (English
-task loss + alignment to one target language per model, as in the paper; with
-``align_languages="all"`` one model aligned to every target language at once, reported as
-``xeroalign-all``). Each trained model lives in ``<output>/models/<run>/``; a run whose
-``evaluation.json`` exists is skipped on ``--resume``.
+Modes as the paper defines them (Gritta & Iacobacci 2021, §4): ``target`` (trained on gold
+target-language data), ``zero-shot`` (English only, tested on every language; trained once
+and reused), ``translate-train`` (English + the machine-translated, labelled target
+training set: PAWS-X's ``translated_train.tsv``), ``xeroalign`` (English task loss +
+alignment to one target language per model; with ``align_languages="all"`` one model
+aligned to every target language at once, reported as ``xeroalign-all``). ``en+target``
+(English + the human-labelled target training set) is not in the paper and has its own
+name. Every model has the same label space: that of every training file of the dataset.
+Each trained model lives in ``<output>/models/<run>/``; on ``--resume`` a model whose
+``evaluation.json`` records the same configuration is reused.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from typing import Any
 import attrs
 
 import xalign
-from benchmarks.datasets.base import TranslationSet
-from benchmarks.settings import BenchmarkSettings, resolved_align_languages
+from benchmarks.paper import average_languages, paper_mode_values
+from benchmarks.settings import BenchmarkSettings, RunConfig, resolved_align_languages, translations_dir_for
 from xalign.builder import validate
+from xalign.datasets import TranslationSet, normalize_language
+from xalign.layers import config_with_overrides
 from xalign.errors import ConfigError, DataError
 from xalign.registry import get_registry
 from xalign.training.loop import seed_everything
@@ -40,6 +45,8 @@ class DatasetBundle:
     target_trains: dict[str, list] = attrs.Factory(dict)
     translations: dict[str, TranslationSet] = attrs.Factory(dict)
     notes: dict[str, Any] = attrs.Factory(dict)
+    files: dict[str, list[str]] = attrs.Factory(dict)  # "en/train" -> the files read
+    alignment_sources: dict[str, str] = attrs.Factory(dict)  # language -> kind of translations
 
 
 def resolve_data_dir(settings: BenchmarkSettings, loader) -> Path | None:
@@ -54,8 +61,6 @@ def resolve_data_dir(settings: BenchmarkSettings, loader) -> Path | None:
 
 
 def target_languages(settings: BenchmarkSettings, loader, data_dir: Path | None) -> list[str]:
-    from benchmarks.datasets.languages import normalize_language
-
     available = loader.available_languages(data_dir)
     if "en" not in available:
         # Raises the loader's own missing-data error listing the expected English files.
@@ -70,7 +75,12 @@ def target_languages(settings: BenchmarkSettings, loader, data_dir: Path | None)
     return [code for code in available if code != "en"]
 
 
-def _record_split(loaded, notes: dict, key: str) -> list:
+def _record_split(loaded, notes: dict, key: str, files: dict | None = None) -> list:
+    if files is not None:
+        files[key] = list(loaded.files)
+    if not loaded.examples:
+        where = ", ".join(loaded.files) or key
+        raise DataError(f"{key} has no examples ({where}); a dataset split must hold at least one row")
     if loaded.skipped:
         notes.setdefault("skipped", {})[key] = len(loaded.skipped)
         for skip in loaded.skipped[:5]:
@@ -81,32 +91,47 @@ def _record_split(loaded, notes: dict, key: str) -> list:
     return loaded.examples
 
 
-def load_bundle(settings: BenchmarkSettings, loader, data_dir: Path | None, languages: list[str]) -> DatasetBundle:
+def load_bundle(settings: BenchmarkSettings, loader, data_dir: Path | None, languages: list[str], translations_dir: str | None) -> DatasetBundle:
+    """Every split the run needs. Target training files are read whatever the modes, so that
+    every model of the dataset has one label space."""
     notes: dict[str, Any] = {}
-    english_train_full = _record_split(loader.load_split(data_dir, "en", "train", settings.on_mismatch), notes, "en/train")
+    files: dict[str, list[str]] = {}
+    mismatch = settings.on_mismatch
+
+    def split(language: str, name: str) -> list:
+        return _record_split(loader.load_split(data_dir, language, name, mismatch), notes, f"{language}/{name}", files)
+
+    english_train_full = split("en", "train")
     english_train = english_train_full[: settings.max_train_examples] if settings.max_train_examples else english_train_full
-    english_dev = _record_split(loader.load_split(data_dir, "en", "dev", settings.on_mismatch), notes, "en/dev")
-    tests = {"en": _record_split(loader.load_split(data_dir, "en", "test", settings.on_mismatch), notes, "en/test")}
-    bundle = DatasetBundle(english_train, english_dev, tests, notes=notes)
+    bundle = DatasetBundle(english_train, split("en", "dev"), {"en": split("en", "test")}, notes=notes, files=files)
     for language in languages:
-        bundle.tests[language] = _record_split(loader.load_split(data_dir, language, "test", settings.on_mismatch), notes, f"{language}/test")
-        if {"target", "translate-train"} & set(settings.modes):
-            train = _record_split(loader.load_split(data_dir, language, "train", settings.on_mismatch), notes, f"{language}/train")
-            bundle.target_trains[language] = train[: settings.max_train_examples] if settings.max_train_examples else train
-        if {"xeroalign"} & set(settings.modes):
-            translation_file = _translation_file(settings, language)
+        bundle.tests[language] = split(language, "test")
+        train = split(language, "train")
+        bundle.target_trains[language] = train[: settings.max_train_examples] if settings.max_train_examples else train
+        if "xeroalign" in settings.modes:
+            translation_file = _translation_file(translations_dir, language)
             found = loader.load_translations(data_dir, language, english_train_full, translation_file)
             kept = {example.id for example in english_train}
             by_id = {key: value for key, value in found.by_id.items() if key in kept}
             bundle.translations[language] = TranslationSet(by_id, found.source, dict(found.notes))
+            bundle.alignment_sources[language] = alignment_source_kind(loader, translation_file, found.source)
             logger.info("translations %s: %d of %d English training examples, from %s", language, len(by_id), len(english_train), found.source)
     return bundle
 
 
-def _translation_file(settings: BenchmarkSettings, language: str) -> Path | None:
-    if settings.translations_dir is None:
+def alignment_source_kind(loader, translation_file: Path | None, source: str) -> str:
+    """Where a language's alignment translations came from, in the words results use."""
+    if translation_file is not None:
+        return "keyed file" if source.startswith("keyed") else "machine-translated file"
+    if getattr(loader, "machine_translated_train", False):
+        return "machine-translated target training set"
+    return "parallel target training set (human translations)"
+
+
+def _translation_file(translations_dir: str | None, language: str) -> Path | None:
+    if translations_dir is None:
         return None
-    root = Path(settings.translations_dir).expanduser()
+    root = Path(translations_dir).expanduser()
     for candidate in (root / language / "train.tsv", root / f"{language}.tsv", root / f"train_{language}.tsv"):
         if candidate.is_file():
             return candidate
@@ -123,20 +148,19 @@ def label_space(task: str, training_sets: list[list]) -> tuple[tuple[str, ...], 
     return tuple(intents), (), "sequence-classification"
 
 
-def model_config(settings: BenchmarkSettings, intents, tags, head) -> xalign.XalignConfig:
-    return xalign.XalignConfig(
-        model=xalign.ModelConfig(
-            encoder=settings.encoder, pooler=settings.pooler, aligner=settings.aligner, head=head,
-            intent_labels=intents, slot_labels=tags, init=settings.init, max_length=settings.max_length,
-            freeze_word_embeddings=settings.freeze_word_embeddings, trust_remote_code=settings.trust_remote_code,
-        ),
-        training=xalign.TrainingConfig(
-            epochs=settings.epochs, learning_rate=settings.learning_rate, batch_size=settings.batch_size,
-            gradient_accumulation=settings.gradient_accumulation, seed=settings.seed, device=settings.device,
-            optimizer=settings.optimizer, warmup_fraction=settings.warmup_fraction, alignment_weight=settings.alignment_weight,
-            weighting=settings.weighting, checkpoint_every=settings.checkpoint_every, progress=settings.progress,
-        ),
-    )
+def model_config(run_config: RunConfig, intents, tags, head) -> xalign.XalignConfig:
+    """The run's configuration with the dataset's label space and head."""
+    return attrs.evolve(run_config.config, model=attrs.evolve(run_config.config.model, intent_labels=intents, slot_labels=tags, head=head))
+
+
+def config_for_mode(run_config: RunConfig, config: xalign.XalignConfig, mode: str) -> xalign.XalignConfig:
+    """Per-mode values of the paper preset (MTOD's aligned models: 5 epochs), where the user
+    did not set them."""
+    if run_config.benchmark.preset != "paper":
+        return config
+    values = {key: value for key, value in paper_mode_values(run_config.benchmark.dataset, mode).items()
+              if run_config.sources.get(key, "").startswith("preset") or run_config.sources.get(key) == "default"}
+    return config_with_overrides(config, values) if values else config
 
 
 @attrs.frozen
@@ -150,107 +174,168 @@ class PlannedRun:
     test_languages: tuple[str, ...]
 
 
-def plan_runs(settings: BenchmarkSettings, languages: list[str]) -> list[PlannedRun]:
+def plan_runs(settings: BenchmarkSettings, languages: list[str], loader, with_english: bool) -> list[PlannedRun]:
+    """The models the modes ask for. ``with_english``: the dataset's paper average includes
+    English (PAWS-X), so every mode's models are tested on English too."""
     runs = []
     align = resolved_align_languages(settings)
+    english = ("en",) if with_english else ()
     for mode in settings.modes:
         if mode == "zero-shot":
             runs.append(PlannedRun("zero-shot", mode, ("en",), (), ("en", *languages)))
         elif mode == "target":
+            if with_english:
+                runs.append(PlannedRun("target-en", mode, ("en",), (), ("en",)))
             runs += [PlannedRun(f"target-{lang}", mode, (lang,), (), (lang,)) for lang in languages]
         elif mode == "translate-train":
-            runs += [PlannedRun(f"translate-train-{lang}", mode, ("en", lang), (), (lang,)) for lang in languages]
+            if not getattr(loader, "machine_translated_train", False):
+                raise ConfigError(
+                    f"translate-train trains on English plus a machine-translated, labelled target training set, which "
+                    f"{loader.name} does not publish (its target training sets are human-labelled); use mode en+target "
+                    "for English plus the gold target data, or xeroalign with --translations-dir for machine translations")
+            runs += [PlannedRun(f"translate-train-{lang}", mode, ("en", lang), (), (*english, lang)) for lang in languages]
+        elif mode == "en+target":
+            runs += [PlannedRun(f"en+target-{lang}", mode, ("en", lang), (), (*english, lang)) for lang in languages]
         elif mode == "xeroalign":
             if align in ("each", "both"):
-                runs += [PlannedRun(f"xeroalign-{lang}", "xeroalign", ("en",), (lang,), (lang,)) for lang in languages]
+                runs += [PlannedRun(f"xeroalign-{lang}", "xeroalign", ("en",), (lang,), (*english, lang)) for lang in languages]
             if align in ("all", "both"):
-                runs.append(PlannedRun("xeroalign-all", "xeroalign-all", ("en",), tuple(languages), tuple(languages)))
+                runs.append(PlannedRun("xeroalign-all", "xeroalign-all", ("en",), tuple(languages), (*english, *languages)))
     return runs
 
 
-def execute(settings: BenchmarkSettings, run: PlannedRun, bundle: DatasetBundle, config: xalign.XalignConfig, output: Path) -> dict:
+def training_files(run: PlannedRun, bundle: DatasetBundle) -> list[str]:
+    return [path for language in run.train_languages for path in bundle.files.get(f"{language}/train", [])]
+
+
+def reusable_record(evaluation_file: Path, config: xalign.XalignConfig) -> dict | None:
+    """A finished model's record, when it was trained with exactly ``config``."""
+    try:
+        record = json.loads(evaluation_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("config") == config.to_dict() else None
+
+
+def execute(settings: BenchmarkSettings, run: PlannedRun, bundle: DatasetBundle, config: xalign.XalignConfig, output: Path, resume: bool, overwrite: bool) -> dict:
     """Train (or resume, or reuse) one model and evaluate it; returns its evaluation record."""
     run_dir = output / "models" / run.name
     evaluation_file = run_dir / "evaluation.json"
-    if settings.resume and evaluation_file.is_file():
-        logger.info("%s: already complete, skipped (--resume)", run.name)
-        return json.loads(evaluation_file.read_text(encoding="utf-8"))
-    train_examples = []
-    for language in run.train_languages:
-        train_examples += bundle.english_train if language == "en" else bundle.target_trains[language]
-    translations = {language: {key: value for key, value in bundle.translations[language].by_id.items()} for language in run.align_languages}
-    logger.info("%s: training on %d labelled examples (%s)%s", run.name, len(train_examples), "+".join(run.train_languages),
-                f", aligning to {', '.join(run.align_languages)}" if run.align_languages else "")
     if len(run.align_languages) > 1:
         # One model aligned to every language: one translation per example per epoch keeps
         # the cost of a step that of a single-language run.
         config = attrs.evolve(config, training=attrs.evolve(config.training, translations_per_example=1))
+    if resume and evaluation_file.is_file():
+        record = reusable_record(evaluation_file, config)
+        if record is not None:
+            logger.info("%s: already complete, skipped (--resume)", run.name)
+            return record
+        logger.warning("%s: its saved evaluation was made with other settings or is damaged; training it again", run.name)
+        resume, overwrite = False, True
+    train_examples = []
+    for language in run.train_languages:
+        train_examples += bundle.english_train if language == "en" else bundle.target_trains[language]
+    translations = {language: dict(bundle.translations[language].by_id) for language in run.align_languages}
+    logger.info("%s: training on %d labelled examples (%s)%s", run.name, len(train_examples), "+".join(run.train_languages),
+                f", aligning to {', '.join(run.align_languages)}" if run.align_languages else "")
     # Seeded per model, so a model's initial head weights do not depend on which models this
     # process trained before it (a resumed runner starts where the first one stopped), nor on
     # the random state a fresh process starts with.
     seed_everything(config.training.seed)
-    evaluation_file.unlink(missing_ok=True)  # left by a run being replaced (--overwrite): never reuse it
+    evaluation_file.unlink(missing_ok=True)  # left by a run being replaced: never reuse it
     assembly, _ = xalign.build(config)
     result = xalign.train(
         assembly, train_examples, translations, config.training, output_dir=run_dir,
         eval_sets={"en-dev": bundle.english_dev} if bundle.english_dev else None,
-        resume=settings.resume, overwrite=settings.overwrite,  # finished work is replaced only when asked
+        resume=resume, overwrite=overwrite,  # finished work is replaced only when asked
     )
     trained = assembly if result.resumed_from != "complete" else xalign.load_pretrained(run_dir / "model")
-    scores = {}
+    scores, long_rows = {}, {}
     for language in run.test_languages:
-        scores[language] = xalign.evaluate(trained, bundle.tests[language], batch_size=128)
+        scores[language], long_rows[language] = evaluate_all_words(trained, bundle.tests[language])
         logger.info("%s: %s test %s", run.name, language, " ".join(f"{k}={v:.4f}" for k, v in scores[language].items()))
     record = {"run": run.name, "mode": run.mode, "scores": scores, "train_seconds": round(result.seconds, 2),
-              "truncated_rows": result.truncated_rows, "skipped_nonfinite": result.skipped_nonfinite}
+              "truncated_rows": result.truncated_rows, "long_test_rows": long_rows, "skipped_nonfinite": result.skipped_nonfinite,
+              "training_files": training_files(run, bundle),
+              "alignment": {language: bundle.alignment_sources[language] for language in run.align_languages},
+              "pooler": trained.config.model.pooler, "config": config.to_dict()}
     tmp = evaluation_file.with_suffix(f".tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
     os.replace(tmp, evaluation_file)
     return record
 
 
-def run_dataset(settings: BenchmarkSettings, output: Path) -> dict:
-    """Run every mode of ``settings`` on its dataset; returns the ``results.json`` object."""
+def evaluate_all_words(assembly, examples: list) -> tuple[dict[str, float], int]:
+    """Scores on every word of every row: rows longer than the training ``max_length`` are
+    read at their full length (up to the encoder's position limit), never cut and scored as
+    "O". Returns the scores and the number of such long rows."""
+    from xalign.inference import count_long_rows
+
+    long_rows = count_long_rows(assembly, examples)
+    return xalign.evaluate(assembly, examples, batch_size=128, max_length="full"), long_rows
+
+
+def mode_rows(records: list[dict]) -> list[dict]:
+    """One row per (mode, language): the mean over the mode's models tested on that language."""
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for record in records:
+        for language, metrics in record["scores"].items():
+            grouped.setdefault((record["mode"], language), []).append(record)
+    rows = []
+    for (mode, language), group in grouped.items():
+        metrics = [record["scores"][language] for record in group]
+        rows.append({
+            "mode": mode, "language": language, "models": [record["run"] for record in group],
+            "metrics": {key: sum(m[key] for m in metrics) / len(metrics) for key in metrics[0]},
+            "train_seconds": sum(record["train_seconds"] for record in group),
+            "long_test_rows": group[0].get("long_test_rows", {}).get(language, 0),
+        })
+    return rows
+
+
+def run_dataset(run_config: RunConfig, output: Path, resume: bool = False, overwrite: bool = False, all_datasets: bool = False) -> dict:
+    """Run every mode of ``run_config`` on its dataset; returns the ``results.json`` object."""
+    settings = run_config.benchmark
     loader = get_registry().get("datasets", settings.dataset).factory()
     data_dir = resolve_data_dir(settings, loader)
     languages = target_languages(settings, loader, data_dir)
-    bundle = load_bundle(settings, loader, data_dir, languages)
+    bundle = load_bundle(settings, loader, data_dir, languages, translations_dir_for(settings, settings.dataset, all_datasets))
     intents, tags, head = label_space(loader.task, [bundle.english_train, *bundle.target_trains.values()])
-    config = model_config(settings, intents, tags, head)
+    config = model_config(run_config, intents, tags, head)
     validate(config)
-    planned = plan_runs(settings, languages)
+    averaged = average_languages(settings.dataset, languages)
+    planned = plan_runs(settings, languages, loader, with_english="en" in averaged)
     if "xeroalign" in settings.modes:
         logger.info("xeroalign: align-languages=%s (%s)", resolved_align_languages(settings),
                     "one model per target language, as in the paper" if resolved_align_languages(settings) == "each" else "one model aligned to every target language")
-    records = [execute(settings, run, bundle, config, output) for run in planned]
-    runs = []
-    for record in records:
-        for language, metrics in record["scores"].items():
-            runs.append({"mode": record["mode"], "language": language, "metrics": metrics, "train_seconds": record["train_seconds"]})
+    records = [execute(settings, run, bundle, config_for_mode(run_config, config, run.mode), output, resume, overwrite) for run in planned]
+    runs = mode_rows(records)
     average = {}
     for mode in dict.fromkeys(run["mode"] for run in runs):
-        targets = [run["metrics"] for run in runs if run["mode"] == mode and run["language"] != "en"]
-        if targets:
-            average[mode] = {key: sum(m[key] for m in targets) / len(targets) for key in targets[0]}
-    resolved_pooler = None
-    first_model = output / "models" / records[0]["run"] / "model" / "xalign_config.json" if records else None
-    if first_model is not None and first_model.is_file():
-        resolved_pooler = json.loads(first_model.read_text(encoding="utf-8"))["model"]["pooler"]
+        covered = [run["metrics"] for run in runs if run["mode"] == mode and run["language"] in averaged]
+        if covered and len(covered) == len(averaged):
+            average[mode] = {key: sum(m[key] for m in covered) / len(covered) for key in covered[0]}
+    modes = {}
+    for record in records:
+        entry = modes.setdefault(record["mode"], {"models": {}})
+        entry["models"][record["run"]] = {"training_files": record.get("training_files", []), "alignment": record.get("alignment", {}),
+                                          "epochs": record["config"]["training"]["epochs"], "truncated_training_rows": record.get("truncated_rows", 0)}
     return {
         "dataset": settings.dataset,
-        "encoder": settings.encoder,
-        "pooler": resolved_pooler or settings.pooler,
-        "aligner": settings.aligner,
-        "config": {
-            "settings": settings.to_dict(),
-            "model": config.to_dict()["model"],
-            "training": config.to_dict()["training"],
-            "languages": languages,
-            "train_examples": len(bundle.english_train),
-            "translation_sources": {lang: found.source for lang, found in bundle.translations.items()},
-            "translation_counts": {lang: len(found.by_id) for lang, found in bundle.translations.items()},
-            "data_notes": bundle.notes,
-        },
+        "encoder": config.model.encoder,
+        "pooler": records[0]["pooler"] if records else config.model.pooler,
+        "aligner": config.model.aligner,
+        "preset": settings.preset,
+        "average_languages": averaged,
+        "config": {**run_config.printable(), "model": config.to_dict()["model"]},
+        "languages": languages,
+        "train_examples": len(bundle.english_train),
+        "alignment_sources": dict(bundle.alignment_sources),
+        "translation_sources": {lang: found.source for lang, found in bundle.translations.items()},
+        "translation_counts": {lang: len(found.by_id) for lang, found in bundle.translations.items()},
+        "long_test_rows": {language: count for run in runs for language, count in [(run["language"], run["long_test_rows"])]},
+        "data_notes": bundle.notes,
+        "modes": modes,
         "runs": runs,
         "average": average,
     }

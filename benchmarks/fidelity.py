@@ -4,8 +4,8 @@ Speed must not cost accuracy. On the demo dataset, for several seeds, this train
 XeroAlign model (aligned to every target language at once) per path and scores it on
 every language's test set:
 
-- ``faithful``: the authors' recipe re-implemented (benchmarks/throughput_parts/
-  reference_recipe.py): three encoder passes, rows padded to 70 without an attention
+- ``faithful``: the authors' recipe re-implemented (``benchmarks/reference_recipe.py``,
+  the one the throughput benchmark times): three encoder passes, rows padded to 70 without an attention
   mask, fp32, batch 2 x accumulation 5, Adam (through PyTorch's fused kernel: the same
   update, sooner), the first token's state as the sentence embedding, an independent
   random alignment batch. It is scored the way it was trained.
@@ -41,11 +41,11 @@ import attrs
 import torch
 
 import xalign
-from benchmarks.demo_dataset import DemoLoader
+from benchmarks import reference_recipe as reference
+from benchmarks.cli import run_main, say
+from benchmarks.datasets.demo import DemoLoader
 from benchmarks.experiment import label_space
-from benchmarks.throughput_parts.reference_recipe import prepare_pairs, reference_forward, train_reference
-from benchmarks.throughput_parts.workload import PAD_LENGTHS
-from benchmarks.command_line import run_main, say
+from benchmarks.workload import PAD_LENGTHS
 from xalign.errors import XalignError
 from xalign.inference import collator_for
 from xalign.training.loop import seed_everything
@@ -53,7 +53,6 @@ from xalign.training.loop import seed_everything
 PATHS = ("faithful", "same_batch", "fast")
 OPTIONAL_PATHS = ("faithful_masked",)  # a diagnosis, not a path anyone would train with
 METRICS = ("intent_acc", "slot_f1")
-REFERENCE_BATCH, REFERENCE_ACCUMULATION = 2, 5
 TEST_BATCH = 128
 
 
@@ -127,13 +126,13 @@ def train_faithful(arguments: argparse.Namespace, data: Data, seed: int, masked:
     assembly = build_reference_style(arguments, data, seed)
     collator = collator_for(assembly)
     pairs = [(example, by_id[example.id]) for by_id in data.translations.values() for example in data.english if example.id in by_id]
-    fixed = prepare_pairs(collator, data.english, pairs, PAD_LENGTHS["demo"])
-    steps = arguments.epochs * math.ceil(len(data.english) / (REFERENCE_BATCH * REFERENCE_ACCUMULATION))
-    counts = train_reference(
-        assembly, fixed, steps, warmup_steps=0, batch_size=REFERENCE_BATCH, accumulation=REFERENCE_ACCUMULATION,
+    fixed = reference.prepare_pairs(collator, data.english, pairs, PAD_LENGTHS["demo"])
+    steps = arguments.epochs * math.ceil(len(data.english) / (reference.BATCH_SIZE * reference.GRADIENT_ACCUMULATION))
+    counts = reference.train_reference(
+        assembly, fixed, steps, warmup_steps=0, batch_size=reference.BATCH_SIZE, accumulation=reference.GRADIENT_ACCUMULATION,
         learning_rate=arguments.learning_rate, seed=seed, progress=not arguments.quiet, fused_adam=True, attention_mask=masked,
     )
-    return assembly, counts.seconds, {"forward": reference_forward(PAD_LENGTHS["demo"], collator.pad_id, masked)}
+    return assembly, counts.seconds, {"forward": reference.reference_forward(PAD_LENGTHS["demo"], collator.pad_id, masked)}
 
 
 def train_ours(arguments: argparse.Namespace, data: Data, seed: int, fast: bool) -> tuple[xalign.Assembly, float, dict]:
@@ -144,7 +143,7 @@ def train_ours(arguments: argparse.Namespace, data: Data, seed: int, fast: bool)
         training = xalign.TrainingConfig(epochs=arguments.fast_epochs, batch_size=arguments.fast_batch_size, optimizer="adamw")
     else:
         assembly = build_reference_style(arguments, data, seed)
-        training = xalign.TrainingConfig(epochs=arguments.epochs, batch_size=REFERENCE_BATCH, gradient_accumulation=REFERENCE_ACCUMULATION, optimizer="adam")
+        training = xalign.TrainingConfig(epochs=arguments.epochs, batch_size=reference.BATCH_SIZE, gradient_accumulation=reference.GRADIENT_ACCUMULATION, optimizer="adam")
     # Both: the reference's OneCycleLR defaults (30 % warm-up) and one translation per
     # English example per epoch, as many alignment pairs as the reference draws.
     training = attrs.evolve(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.datasets import register_builtin_datasets
-from benchmarks.demo_dataset import DemoLoader
+from benchmarks.datasets import DemoLoader, register_builtin_datasets
 from xalign.hookspecs import hookimpl
 
 

@@ -26,6 +26,14 @@ def _paper(metrics: dict | None) -> str:
     return " / ".join(f"{metrics[key]:.1f}" for key in ("intent_acc", "slot_f1") if key in metrics)
 
 
+def _alignment_source(results: dict, mode: str) -> str | None:
+    """The one kind of translations a XeroAlign mode aligned on, or "mixed"."""
+    if not mode.startswith("xeroalign"):
+        return None
+    kinds = {kind for model in results.get("modes", {}).get(mode, {}).get("models", {}).values() for kind in model["alignment"].values()}
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
 def results_table(results: dict) -> str:
     """A Markdown table: languages by mode, then the average over target languages."""
     modes = list(dict.fromkeys(run["mode"] for run in results["runs"]))
@@ -43,28 +51,43 @@ def results_table(results: dict) -> str:
             cells.append(ours + (f" (paper {_paper(paper)})" if paper and ours else ""))
         lines.append(f"| {language} | " + " | ".join(cells) + " |")
     averages = []
+    averaged = results.get("average_languages")
     for mode in modes:
         ours = _percent(results["average"].get(mode))
-        paper = paper_average(results["dataset"], results["encoder"], mode)
+        paper = paper_average(results["dataset"], results["encoder"], mode, averaged, _alignment_source(results, mode))
         averages.append(ours + (f" (paper {_paper(paper)})" if paper and ours else ""))
-    lines.append("| **average (targets)** | " + " | ".join(averages) + " |")
+    label = "average (" + (", ".join(averaged) if averaged else "targets") + ")"
+    lines.append(f"| **{label}** | " + " | ".join(averages) + " |")
     return f"Scores in percent ({unit}).\n\n" + "\n".join(lines)
 
 
 def write_markdown(results: dict, path: Path) -> None:
-    settings = results["config"]["settings"]
+    training = results["config"]["config"]["training"]
+    model = results["config"]["config"]["model"]
     text = [
         f"# {results['dataset']}: {results['encoder']} + {results['pooler']} pooler + {results['aligner']} aligner",
         "",
         results_table(results),
         "",
-        f"Training: {settings['epochs']} epochs, lr {settings['learning_rate']}, batch {settings['batch_size']}, "
-        f"{results['config']['train_examples']} English training examples, seed {settings['seed']}.",
+        f"Preset `{results['preset']}`: {training['epochs']} epochs, lr {training['learning_rate']}, batch {training['batch_size']} "
+        f"x {training['gradient_accumulation']}, {training['optimizer']}, max length {model['max_length']}, "
+        f"{results['train_examples']} English training examples, seed {training['seed']}. The full configuration and the "
+        "source of every value are in results.json (`config`).",
     ]
-    sources = results["config"].get("translation_sources") or {}
+    long_rows = {language: count for language, count in results.get("long_test_rows", {}).items() if count}
+    if long_rows:
+        text += ["", f"Test rows longer than max length {model['max_length']} (scored on every word at full length): "
+                 + ", ".join(f"{language} {count}" for language, count in long_rows.items()) + "."]
+    text += ["", "Training data per model:"]
+    for mode, entry in results.get("modes", {}).items():
+        for name, model_entry in entry["models"].items():
+            aligned = "; aligned on " + ", ".join(f"{lang}: {kind}" for lang, kind in model_entry["alignment"].items()) if model_entry["alignment"] else ""
+            text.append(f"- {name} ({mode}, {model_entry['epochs']} epochs): {', '.join(model_entry['training_files']) or 'built-in data'}{aligned}")
+    sources = results.get("translation_sources") or {}
     if sources:
         text += ["", "Translations for alignment:"] + [f"- {lang}: {source}" for lang, source in sources.items()]
-    text += ["", "Paper numbers (Gritta & Iacobacci 2021) are shown only where the dataset, model size and mode match."]
+    text += ["", "Paper numbers (Gritta & Iacobacci 2021) are shown only where the dataset, model size, mode, averaged "
+             "languages and (for XeroAlign) the machine-translated alignment data match."]
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
 
 
@@ -99,7 +122,7 @@ def write_results(results: dict, output: Path) -> None:
     output.mkdir(parents=True, exist_ok=True)
     target = output / "results.json"
     temporary = target.with_suffix(f".tmp-{os.getpid()}")
-    temporary.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.write_text(json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
     os.replace(temporary, target)
     write_markdown(results, output / "results.md")
     if results["runs"]:

@@ -15,62 +15,94 @@ import argparse
 import json
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
 
 import attrs
 
+from benchmarks.cli import run_main
 from xalign.errors import ConfigError, XalignError
+from xalign.layers import parse_assignment
 from xalign.training.run_directory import lock_directory, make_writable_directory
 
 PAPER_DATASETS = ("mtop", "mtod", "paws-x", "multiatis")
-DATASET_FOLDERS = {"mtop": ("mtop", "MTOP"), "mtod": ("mtod", "MTOD", "multilingual_task_oriented_dialog"), "paws-x": ("paws-x", "pawsx", "x-final"), "multiatis": ("multiatis", "MultiATIS++", "multiatis++")}
+
+# The familiar flags: short aliases of dotted keys of the one configuration schema.
+# (flag, dotted key, argparse options)
+ALIASES: tuple[tuple[str, str, dict], ...] = (
+    ("--dataset", "benchmark.dataset", {"help": "demo (default), mtop, mtod, paws-x, multiatis, all, or a plugin's dataset"}),
+    ("--data-dir", "benchmark.data_dir", {"help": "folder holding the dataset's published files"}),
+    ("--preset", "benchmark.preset", {"choices": ("paper", "fast", "cpu"), "help": "named settings (default: paper for the paper's datasets, cpu for the demo)"}),
+    ("--translations-dir", "benchmark.translations_dir", {"help": "translation files: <lang>/train.tsv (line-aligned) or <lang>.tsv (id<TAB>text); with --dataset all, one sub-folder per dataset; per dataset: --set benchmark.translations_dir.mtop=DIR"}),
+    ("--modes", "benchmark.modes", {"help": "comma list of target, zero-shot, translate-train, en+target, xeroalign"}),
+    ("--languages", "benchmark.languages", {"help": "comma list of target languages (default: every one found)"}),
+    ("--align-languages", "benchmark.align_languages", {"choices": ("each", "all", "both"), "help": "xeroalign: one model per target language (each, as in the paper), one aligned to all (all; the demo default), or both"}),
+    ("--max-train-examples", "benchmark.max_train_examples", {"type": int}),
+    ("--on-mismatch", "benchmark.on_mismatch", {"choices": ("fail", "skip"), "help": "tag/token count mismatches: fail (default) or skip and count"}),
+    ("--output", "benchmark.output", {"help": "output folder (default runs/benchmark)"}),
+    ("--encoder", "model.encoder", {"help": "encoder name, Hugging Face id or local directory (default e5-small)"}),
+    ("--init", "model.init", {"choices": ("pretrained", "random")}),
+    ("--pooler", "model.pooler", {"help": "pooler name (default: the encoder's own)"}),
+    ("--aligner", "model.aligner", {"help": "aligner name, or several: mse+contrastive, mse:1.0,contrastive:0.5"}),
+    ("--max-length", "model.max_length", {"type": int}),
+    ("--alignment-weight", "training.alignment_weight", {"type": float, "help": "multiplier of the alignment loss (default 1, the paper's plain sum)"}),
+    ("--weighting", "training.weighting", {"help": "loss weighting (fixed, or a plugin's, e.g. cov)"}),
+    ("--epochs", "training.epochs", {"type": int}),
+    ("--lr", "training.learning_rate", {"type": float}),
+    ("--batch-size", "training.batch_size", {"type": int}),
+    ("--gradient-accumulation", "training.gradient_accumulation", {"type": int}),
+    ("--seed", "training.seed", {"type": int}),
+    ("--device", "training.device", {"choices": ("auto", "cpu", "cuda")}),
+    ("--optimizer", "training.optimizer", {"choices": ("adamw", "adam")}),
+    ("--checkpoint-every", "training.checkpoint_every", {"type": int}),
+)
+# Switches: (flag, dotted key, value set, help)
+SWITCHES: tuple[tuple[str, str, object, str], ...] = (
+    ("--train-word-embeddings", "model.freeze_word_embeddings", False, "also train the word-embedding table (slower on CPU)"),
+    ("--trust-remote-code", "model.trust_remote_code", True, "let --encoder run the Python code its Hugging Face repository ships (off by default)"),
+    ("--no-progress", "training.progress", False, "no progress bars"),
+)
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
-    add = p.add_argument
-    add("--config", help="JSON/YAML file of settings (same names as these flags); flags given here win")
-    add("--dataset", help="demo (default), mtop, mtod, paws-x, multiatis, all, or a plugin's dataset")
-    add("--data-dir", help="folder holding the dataset's published files")
-    add("--translations-dir", help="folder of translation files: <lang>/train.tsv (line-aligned) or <lang>.tsv (id<TAB>text)")
-    add("--encoder", help="encoder name, Hugging Face id or local directory (default e5-small)")
-    add("--init", choices=("pretrained", "random"))
-    add("--pooler", help="pooler name (default: the encoder's own)")
-    add("--aligner", help="aligner name, or several: mse+contrastive, mse:1.0,contrastive:0.5")
-    add("--alignment-weight", type=float, help="multiplier of the alignment loss (default 1, the paper's plain sum)")
-    add("--weighting", help="loss weighting (fixed, or a plugin's, e.g. cov)")
-    add("--modes", help="comma list of target, zero-shot, translate-train, xeroalign")
-    add("--languages", help="comma list of target languages (default: every one found)")
-    add("--align-languages", choices=("each", "all", "both"), help="xeroalign: one model per target language (each, as in the paper; the default except on the demo), one model aligned to all (all; the demo default), or both")
-    add("--epochs", type=int)
-    add("--lr", dest="learning_rate", type=float)
-    add("--batch-size", type=int)
-    add("--gradient-accumulation", type=int)
-    add("--max-train-examples", type=int)
-    add("--max-length", type=int)
-    add("--seed", type=int)
-    add("--device", choices=("auto", "cpu", "cuda"))
-    add("--optimizer", choices=("adamw", "adam"))
-    add("--train-word-embeddings", dest="freeze_word_embeddings", action="store_const", const=False, help="also train the word-embedding table (slower on CPU)")
-    add("--on-mismatch", choices=("fail", "skip"), help="tag/token count mismatches: fail (default) or skip and count")
-    add("--checkpoint-every", type=int)
-    add("--output", help="output folder (default runs/benchmark)")
-    add("--resume", action="store_const", const=True, help="finish an interrupted run in --output, skipping completed models")
-    add("--overwrite", action="store_const", const=True, help="replace a finished run in --output")
-    add("--trust-remote-code", action="store_const", const=True, help="let --encoder run the Python code its Hugging Face repository ships (off by default)")
-    add("--no-progress", dest="progress", action="store_const", const=False)
+    p.add_argument("--config", help="runner config file (JSON/YAML): an xalign config (model:, training:) plus a benchmark: section; flags win")
+    p.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
+                   help="set any setting by its dotted name, e.g. --set training.weight_decay=0 (repeatable)")
+    p.add_argument("--print-config", action="store_true", help="print the resolved configuration and the source of each value as JSON, and exit")
+    for flag, key, options in ALIASES:
+        p.add_argument(flag, dest=key, default=None, **options)
+    for flag, key, value, help_text in SWITCHES:
+        p.add_argument(flag, dest=key, action="store_const", const=value, default=None, help=help_text)
+    p.add_argument("--resume", action="store_true", help="finish an interrupted run in --output, skipping completed models")
+    p.add_argument("--overwrite", action="store_true", help="replace a finished run in --output")
     return p
 
 
-def settings_from_arguments(arguments: argparse.Namespace):
-    from benchmarks.settings import BenchmarkSettings
+def flag_values(arguments: argparse.Namespace) -> dict:
+    """The dotted settings given on the command line: aliases first, then --set in order."""
+    values = {key: getattr(arguments, key) for _, key, _ in ALIASES if getattr(arguments, key) is not None}
+    values.update({key: getattr(arguments, key) for _, key, _, _ in SWITCHES if getattr(arguments, key) is not None})
+    for assignment in arguments.assignments:
+        key, value = parse_assignment(assignment)
+        if key.startswith("benchmark.translations_dir."):  # one dataset's folder
+            folders = values.get("benchmark.translations_dir")
+            folders = dict(folders) if isinstance(folders, dict) else {}
+            folders[key.split(".", 2)[2]] = value
+            key, value = "benchmark.translations_dir", folders
+        values[key] = value
+    return values
 
-    given = {key: value for key, value in vars(arguments).items() if value is not None and key != "config"}
-    if arguments.config:
-        return BenchmarkSettings.from_file(arguments.config, given)
-    return BenchmarkSettings.from_dict(given, source="command line")
+
+def run_configs(arguments: argparse.Namespace) -> list:
+    """One resolved configuration per dataset the command asks for (``all``: the paper's four)."""
+    from benchmarks.settings import resolve
+
+    flags = flag_values(arguments)
+    first = resolve(arguments.config, flags)
+    if first.benchmark.dataset != "all":
+        return [first]
+    return [resolve(arguments.config, flags, dataset=dataset) for dataset in PAPER_DATASETS]
 
 
 def setup_logging(output: Path) -> None:
@@ -90,11 +122,11 @@ def setup_logging(output: Path) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def check_output(settings, outputs: list[Path]) -> None:
+def check_output(resume: bool, overwrite: bool, outputs: list[Path]) -> None:
     """Refuse, before anything loads, to replace finished or half-done work unless asked."""
-    if settings.resume and settings.overwrite:
+    if resume and overwrite:
         raise ConfigError("--resume keeps the models already in --output and --overwrite replaces them; pass one of the two")
-    if settings.resume or settings.overwrite:
+    if resume or overwrite:
         return
     for output in outputs:
         if (output / "results.json").is_file():
@@ -107,84 +139,118 @@ def check_output(settings, outputs: list[Path]) -> None:
 
 
 SETTINGS_FILE = "settings.json"
-# Settings that may change between a run and its --resume without changing any result.
-RESUMABLE_CHANGES = ("resume", "overwrite", "progress", "output", "checkpoint_every", "device")
+RUN_CONFIG_FILE = "run_config.yaml"
 
 
-def check_same_settings(settings, output: Path) -> None:
+def invalidate_finished_models(output: Path) -> None:
+    """``--overwrite``: make every model of the old run unusable before new settings are recorded,
+    so that an interrupted overwrite followed by ``--resume`` can never reuse them."""
+    for evaluation in sorted((output / "models").glob("*/evaluation.json")) if (output / "models").is_dir() else []:
+        evaluation.unlink()
+    (output / "results.json").unlink(missing_ok=True)
+
+
+def check_same_settings(run_config, output: Path, resume: bool, overwrite: bool) -> None:
     """Record the settings a run starts with; on ``--resume`` refuse different ones, so that one
-    ``results.json`` never mixes models trained under different settings."""
-    current = {key: value for key, value in settings.to_dict().items() if key not in RESUMABLE_CHANGES}
+    ``results.json`` never mixes models trained under different settings. The settings are
+    also written as a runner config file that reproduces the run (``--config``)."""
+    import yaml
+
+    current = run_config.comparable()
     saved_file = output / SETTINGS_FILE
-    if settings.resume and saved_file.is_file():
-        saved = json.loads(saved_file.read_text(encoding="utf-8"))
-        changed = [f"{key} {saved[key]!r} -> {value!r}" for key, value in current.items() if key in saved and saved[key] != value]
+    if resume and saved_file.is_file():
+        try:
+            saved = json.loads(saved_file.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise ConfigError(f"{saved_file} is damaged ({error}); delete it to resume with the settings given now") from None
+        changed = [f"{key} {saved.get(key)!r} -> {value!r}" for key, value in current.items() if saved.get(key, value) != value]
         if changed:
             raise ConfigError(f"--resume with settings that differ from those {output} was started with ({'; '.join(changed)}); "
-                              f"repeat the original settings (see {saved_file}), or pass --overwrite to start again")
-    temporary = saved_file.with_name(f".{SETTINGS_FILE}.tmp-{os.getpid()}")
-    temporary.write_text(json.dumps(current, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, saved_file)
+                              f"repeat the original settings (see {output / RUN_CONFIG_FILE}), or pass --overwrite to start again")
+    if overwrite:
+        invalidate_finished_models(output)
+    output.mkdir(parents=True, exist_ok=True)
+    for name, text in ((SETTINGS_FILE, json.dumps(current, indent=2, ensure_ascii=False) + "\n"),
+                       (RUN_CONFIG_FILE, yaml.safe_dump(run_config.to_dict(), sort_keys=False, allow_unicode=True))):
+        temporary = output / f".{name}.tmp-{os.getpid()}"
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, output / name)
 
 
-def find_dataset_dir(root: Path, dataset: str) -> Path | None:
-    for folder in DATASET_FOLDERS[dataset]:
-        if (root / folder).is_dir():
-            return root / folder
-    return None
+def dataset_config(run_config, root: Path, output: Path):
+    """``--dataset all``: one dataset's configuration, its folder under ``root`` and its own output."""
+    from xalign.datasets import find_dataset_folder, folder_names
+    from xalign.registry import get_registry
+
+    loader = get_registry().get("datasets", run_config.benchmark.dataset).factory()
+    folder = find_dataset_folder(root, loader)
+    if folder is None:
+        raise ConfigError(f"{run_config.benchmark.dataset}: no folder under {root} (looked for {', '.join(folder_names(loader))})")
+    benchmark = attrs.evolve(run_config.benchmark, data_dir=str(folder), output=str(output / run_config.benchmark.dataset))
+    return attrs.evolve(run_config, benchmark=benchmark)
+
+
+def run_one(run_config, output: Path, arguments: argparse.Namespace, all_datasets: bool) -> dict:
+    from benchmarks.experiment import run_dataset
+    from benchmarks.report import write_results
+
+    results = run_dataset(run_config, output, resume=arguments.resume, overwrite=arguments.overwrite, all_datasets=all_datasets)
+    write_results(results, output)
+    return results
+
+
+def run_all(run_configs: list, output: Path, arguments: argparse.Namespace) -> int:
+    """Every dataset it can; the failures are listed at the end and make the exit code 2."""
+    from benchmarks.report import results_table
+
+    root = run_configs[0].benchmark.data_dir
+    if root is None:
+        raise ConfigError("--dataset all needs --data-dir, the folder holding mtop/, mtod/, paws-x/ and multiatis/")
+    failures = []
+    for run_config in run_configs:
+        dataset = run_config.benchmark.dataset
+        try:
+            one = dataset_config(run_config, Path(root), output)
+            check_same_settings(one, output / dataset, arguments.resume, arguments.overwrite)
+            results = run_one(one, output / dataset, arguments, all_datasets=True)
+            print(f"\n## {dataset}\n\n{results_table(results)}")
+        except XalignError as error:
+            logging.getLogger("benchmarks").error("%s: %s", dataset, error)
+            failures.append(f"{dataset}: {error}")
+    for line in failures:
+        print(f"failed: {line}", file=sys.stderr)
+    return 2 if failures else 0
+
+
+def _main(arguments: argparse.Namespace) -> int:
+    from benchmarks.report import results_table
+
+    configs = run_configs(arguments)
+    if arguments.print_config:
+        printed = [config.printable() for config in configs]
+        one = printed[0] if len(printed) == 1 else {"datasets": {c.benchmark.dataset: p for c, p in zip(configs, printed)}}
+        print(json.dumps(one, indent=2, ensure_ascii=False))
+        return 0
+    output = Path(configs[0].benchmark.output)
+    make_writable_directory(output)
+    lock = lock_directory(output)  # one runner per output directory, released even on SIGKILL
+    try:
+        all_datasets = len(configs) > 1
+        check_output(arguments.resume, arguments.overwrite, [output / c.benchmark.dataset for c in configs] if all_datasets else [output])
+        setup_logging(output)
+        if all_datasets:
+            return run_all(configs, output, arguments)
+        check_same_settings(configs[0], output, arguments.resume, arguments.overwrite)
+        results = run_one(configs[0], output, arguments, all_datasets=False)
+        print(f"\n{results_table(results)}\n\nresults: {output / 'results.json'}, {output / 'results.md'}, {output / 'results.png'}")
+        return 0
+    finally:
+        lock.close()
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.experiment import run_dataset
-    from benchmarks.report import results_table, write_results
-    from xalign.training.loop import TrainingInterrupted
-
-    arguments = parser().parse_args(argv)
-    lock = None
-    try:
-        settings = settings_from_arguments(arguments)
-        output = Path(settings.output)
-        make_writable_directory(output)
-        lock = lock_directory(output)  # one runner per output directory, released even on SIGKILL
-        datasets = PAPER_DATASETS if settings.dataset == "all" else ()
-        check_output(settings, [output / dataset for dataset in datasets] or [output])
-        check_same_settings(settings, output)
-        setup_logging(output)
-        if settings.dataset == "all":
-            if settings.data_dir is None:
-                raise XalignError("--dataset all needs --data-dir, the folder holding mtop/, mtod/, paws-x/ and multiatis/")
-            root = Path(settings.data_dir)
-            missing = []
-            for dataset in PAPER_DATASETS:
-                folder = find_dataset_dir(root, dataset)
-                if folder is None:
-                    missing.append(f"{dataset} (looked for {', '.join(str(root / f) for f in DATASET_FOLDERS[dataset])})")
-                    continue
-                sub = attrs.evolve(settings, dataset=dataset, data_dir=str(folder), output=str(output / dataset))
-                results = run_dataset(sub, output / dataset)
-                write_results(results, output / dataset)
-                print(f"\n## {dataset}\n\n{results_table(results)}")
-            for line in missing:
-                print(f"not found: {line}", file=sys.stderr)
-            return 0
-        results = run_dataset(settings, output)
-        write_results(results, output)
-        print(f"\n{results_table(results)}\n\nresults: {output / 'results.json'}, {output / 'results.md'}, {output / 'results.png'}")
-        return 0
-    except TrainingInterrupted as error:
-        logging.getLogger("benchmarks").error("%s", error)
-        print(f"stopped: {error}\nTo finish the run, repeat the same command with --resume.", file=sys.stderr)
-        return 128 + (error.signal_number or signal.SIGINT)
-    except KeyboardInterrupt:  # a signal outside training (loading data, evaluating)
-        print("stopped by SIGINT; models already finished are kept. To finish the run, repeat the same command with --resume.", file=sys.stderr)
-        return 128 + signal.SIGINT
-    except XalignError as error:
-        logging.getLogger("benchmarks").error("%s", error)
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    finally:
-        if lock is not None:
-            lock.close()
+    return run_main(parser(), _main, argv, on_stop="Models already finished are kept. To finish the run, repeat the same command with --resume.",
+                    logger=logging.getLogger("benchmarks"))
 
 
 if __name__ == "__main__":

@@ -20,14 +20,15 @@ import attrs
 import torch
 
 import xalign
-from benchmarks.throughput_parts import measure, workload as workloads
-from benchmarks.throughput_parts.reference_recipe import prepare, train_reference
-from benchmarks.command_line import run_main, say
+from benchmarks import reference_recipe as reference, workload as workloads
+from benchmarks.cli import run_main, say
+from benchmarks.throughput_parts import measure
+from xalign.encoders import EncoderRequest
 from xalign.errors import XalignError
 from xalign.inference import collator_for
+from xalign.registry import get_registry
 
-REFERENCE_BATCH, REFERENCE_ACCUMULATION = 2, 5
-LEARNING_RATE = 2e-5  # the reference's MTOP learning rate; irrelevant to speed
+LEARNING_RATE = reference.LEARNING_RATES["mtop"]  # every phase's; irrelevant to speed
 
 
 def parser() -> argparse.ArgumentParser:
@@ -73,11 +74,13 @@ def default_tokenizer(arguments: argparse.Namespace) -> str | None:
         return None
     except (OSError, ValueError):
         pass
-    try:
-        from xalign_e5 import ensure_converted
-    except ImportError:
-        raise XalignError(f"--init random for {arguments.encoder} needs a tokenizer with XLM-R's vocabulary: pass --tokenizer DIR, or install plugins/xalign-e5") from None
-    return str(ensure_converted())
+    registry = get_registry()
+    if "e5-small" not in registry.names("encoders"):
+        raise XalignError(f"--init random for {arguments.encoder} needs a tokenizer with XLM-R's vocabulary: pass --tokenizer DIR, or install plugins/xalign-e5")
+    # Only the tokenizer's directory is wanted; the factory also builds a model (randomly
+    # initialised, discarded: a few seconds on a CPU).
+    loaded = registry.get("encoders", "e5-small").factory(EncoderRequest(init="random"))
+    return loaded.tokenizer.name_or_path
 
 
 def build(arguments: argparse.Namespace, labels: tuple[tuple[str, ...], tuple[str, ...]], freeze: bool = False) -> xalign.Assembly:
@@ -183,12 +186,13 @@ class Bench:
 def reference_phase(bench: Bench) -> measure.PhaseFigures:
     """(a) the authors' recipe, re-implemented faithfully (reference_recipe.py)."""
     pool, steps = bench.pool, bench.arguments.steps
-    say(f"(a) reference recipe: {steps} steps of batch {REFERENCE_BATCH} x accumulation {REFERENCE_ACCUMULATION}, padded to {pool.pad_length}, no mask, fp32")
+    batch, accumulation = reference.BATCH_SIZE, reference.GRADIENT_ACCUMULATION
+    say(f"(a) reference recipe: {steps} steps of batch {batch} x accumulation {accumulation}, padded to {pool.pad_length}, no mask, fp32")
     assembly = bench.build()
-    data = prepare(collator_for(assembly), pool)
+    data = reference.prepare(collator_for(assembly), pool)
     with measure.PeakMemory(bench.device) as memory:
-        counts = train_reference(assembly, data, steps, batch_size=REFERENCE_BATCH, accumulation=REFERENCE_ACCUMULATION, learning_rate=LEARNING_RATE, device=bench.device)
-    settings = {"batch_size": REFERENCE_BATCH, "gradient_accumulation": REFERENCE_ACCUMULATION, "optimizer": "adam (PyTorch defaults)", "precision": "fp32",
+        counts = reference.train_reference(assembly, data, steps, batch_size=batch, accumulation=accumulation, learning_rate=LEARNING_RATE, device=bench.device)
+    settings = {"batch_size": batch, "gradient_accumulation": accumulation, "optimizer": "adam (PyTorch defaults)", "precision": "fp32",
                 "pad_length": pool.pad_length, "attention_mask": False, "encoder_passes_per_micro_batch": 3}
     return bench.report("(a) reference", counts.seconds, counts.pairs, counts.real_tokens, counts.padded_tokens, memory.peak, settings)
 
@@ -216,7 +220,7 @@ def _main(arguments: argparse.Namespace) -> int:
     arguments.steps = arguments.steps or (30 if cuda else 3)
     batch_size = arguments.batch_size or (256 if cuda else 32)
     scaling_examples = arguments.scaling_examples or batch_size * (16 if cuda else 4)
-    reference_pairs = arguments.steps * REFERENCE_BATCH * REFERENCE_ACCUMULATION
+    reference_pairs = arguments.steps * reference.BATCH_SIZE * reference.GRADIENT_ACCUMULATION
     best_steps = max(2, math.ceil(reference_pairs / batch_size))
     pool_size = max(4 * scaling_examples, reference_pairs, batch_size * (best_steps + 1))
 
@@ -231,7 +235,7 @@ def _main(arguments: argparse.Namespace) -> int:
         figures["reference"] = reference_phase(bench)
         _release(device)
     if "same_batch" in phases:
-        same = Phase(xalign.TrainingConfig(batch_size=REFERENCE_BATCH, gradient_accumulation=REFERENCE_ACCUMULATION, optimizer="adam",
+        same = Phase(xalign.TrainingConfig(batch_size=reference.BATCH_SIZE, gradient_accumulation=reference.GRADIENT_ACCUMULATION, optimizer="adam",
                                            learning_rate=LEARNING_RATE, device=device.type, progress=False), freeze_word_embeddings=False)
         figures["same_batch"] = trainer_phase(bench, "(b) our trainer, same batch semantics", same, arguments.steps)[0]
         _release(device)

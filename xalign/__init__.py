@@ -8,69 +8,62 @@ Public API::
     result = xalign.train(assembly, english_examples, translations, output_dir="runs/demo")
     scores = xalign.evaluate(assembly, german_test_examples)
     assembly = xalign.load("runs/demo/model")
+
+Every public name is imported here, so the runtime and type checkers see the same list
+(``__all__``). Importing xalign loads torch and transformers, but no plugin: plugins load on
+the first ``get_registry()``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from xalign.hookspecs import hookimpl  # first: plugins import it while xalign is still loading
 
-from xalign.hookspecs import hookimpl
+from xalign.assembly import Assembly
+from xalign.builder import assemble, build
+from xalign.config import ModelConfig, TrainingConfig, XalignConfig
+from xalign.data.examples import ClassificationExample, PairExample, SlotFillingExample, Translation
+from xalign.encoders import EncoderRequest, LoadedEncoder
+from xalign.encoders.huggingface import load_huggingface_encoder
+from xalign.errors import ConfigError, DataError, ModelNotFoundError, TrainingError, UnknownComponentError, XalignError
+from xalign.heads import LabelSpace
+from xalign.inference import Prediction, evaluate, predict
+from xalign.persistence import load_pretrained, save_pretrained
+from xalign.registry import get_registry
+from xalign.training.loop import TrainResult, train
 
 __version__ = "0.1.0"
 
-_LAZY = {
-    "XalignConfig": "xalign.config",
-    "ModelConfig": "xalign.config",
-    "TrainingConfig": "xalign.config",
-    "build": "xalign.builder",
-    "assemble": "xalign.builder",
-    "Assembly": "xalign.assembly",
-    "train": "xalign.training.loop",
-    "TrainResult": "xalign.training.loop",
-    "evaluate": "xalign.inference",
-    "predict": "xalign.inference",
-    "Prediction": "xalign.inference",
-    "save_pretrained": "xalign.persistence",
-    "load_pretrained": "xalign.persistence",
-    "get_registry": "xalign.registry",
-    "LabelSpace": "xalign.heads",
-    "ClassificationExample": "xalign.data.examples",
-    "PairExample": "xalign.data.examples",
-    "SlotFillingExample": "xalign.data.examples",
-    "Translation": "xalign.data.examples",
-    "EncoderRequest": "xalign.encoders",
-    "LoadedEncoder": "xalign.encoders",
-    "load_huggingface_encoder": "xalign.encoders.huggingface",
-    "XalignError": "xalign.errors",
-    "ConfigError": "xalign.errors",
-    "DataError": "xalign.errors",
-    "ModelNotFoundError": "xalign.errors",
-    "UnknownComponentError": "xalign.errors",
-    "TrainingError": "xalign.errors",
-}
+load = load_pretrained  # the short name: ``xalign.load("runs/demo/model")``
 
-
-def __getattr__(name: str) -> Any:
-    # Importing torch and transformers takes seconds; `import xalign` should not.
-    if name == "load":
-        name = "load_pretrained"
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'xalign' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*_LAZY, "load", "hookimpl", "__version__"])
-
-
-if TYPE_CHECKING:  # pragma: no cover
-    from xalign.assembly import Assembly
-    from xalign.builder import assemble, build
-    from xalign.config import ModelConfig, TrainingConfig, XalignConfig
-    from xalign.inference import Prediction, evaluate, predict
-    from xalign.persistence import load_pretrained, save_pretrained
-    from xalign.training.loop import TrainResult, train
-
-__all__ = [*_LAZY, "load", "hookimpl"]
+__all__ = [
+    "Assembly",
+    "ClassificationExample",
+    "ConfigError",
+    "DataError",
+    "EncoderRequest",
+    "LabelSpace",
+    "LoadedEncoder",
+    "ModelConfig",
+    "ModelNotFoundError",
+    "PairExample",
+    "Prediction",
+    "SlotFillingExample",
+    "TrainResult",
+    "TrainingConfig",
+    "TrainingError",
+    "Translation",
+    "UnknownComponentError",
+    "XalignConfig",
+    "XalignError",
+    "assemble",
+    "build",
+    "evaluate",
+    "get_registry",
+    "hookimpl",
+    "load",
+    "load_huggingface_encoder",
+    "load_pretrained",
+    "predict",
+    "save_pretrained",
+    "train",
+]

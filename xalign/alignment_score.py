@@ -12,11 +12,16 @@ from typing import Sequence
 
 import torch
 
-from xalign.errors import DataError
+from xalign.errors import ConfigError, DataError
 
 
 def read_parallel_lines(source_path: str | Path, target_path: str | Path) -> tuple[list[str], list[str]]:
-    """Two line-aligned UTF-8 files; empty lines and count mismatches are errors with file and line."""
+    """Two line-aligned UTF-8 files; empty lines and count mismatches are errors with file and line.
+
+    Lines end at ``\\n`` (with an optional ``\\r`` before it) and nowhere else: ``str.splitlines``
+    would also end one at U+2028, U+0085 or a form feed, which can occur inside a sentence,
+    and would then pair every later sentence with the wrong translation.
+    """
     def read(path: Path) -> list[str]:
         try:
             raw = path.read_bytes()
@@ -27,7 +32,9 @@ def read_parallel_lines(source_path: str | Path, target_path: str | Path) -> tup
         except UnicodeDecodeError as error:
             line = raw[: error.start].count(b"\n") + 1
             raise DataError(f"invalid UTF-8 at byte {error.start}", path, line) from None
-        lines = text.splitlines()
+        lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+        if lines[-1] == "":  # the final newline ends the last line rather than starting one
+            lines.pop()
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 raise DataError("empty line: every line must hold one sentence", path, number)
@@ -41,20 +48,24 @@ def read_parallel_lines(source_path: str | Path, target_path: str | Path) -> tup
     return sources, targets
 
 
-def load_embedder(encoder: str, pooler: str | None = None):
-    """``(assembly-like module with encode(), tokenizer, prefix, pooler name)`` for ``encoder``."""
+def load_embedder(encoder: str, pooler: str | None = None, trust_remote_code: bool = False):
+    """``(assembly-like module with encode(), tokenizer, prefix, pooler name)`` for ``encoder``.
+
+    No code shipped with a model runs unless ``trust_remote_code`` is set (every load path
+    passes it explicitly, so nothing asks on stdin).
+    """
     from xalign.builder import assemble, load_encoder
     from xalign.config import ModelConfig, XalignConfig
     from xalign.persistence import is_saved_assembly, load_pretrained
     from xalign.registry import get_registry
 
     if is_saved_assembly(encoder):
-        assembly = load_pretrained(encoder)
+        assembly = load_pretrained(encoder, trust_remote_code=trust_remote_code)
         if pooler is not None:
             assembly.pooler = get_registry().get("poolers", pooler).factory()
         return assembly, pooler or assembly.config.model.pooler
     registry = get_registry()
-    model_config = ModelConfig(encoder=encoder, pooler=pooler, head="sequence-classification", intent_labels=("unused",))
+    model_config = ModelConfig(encoder=encoder, pooler=pooler, head="sequence-classification", intent_labels=("unused",), trust_remote_code=trust_remote_code)
     loaded = load_encoder(model_config, registry)
     assembly, _ = assemble(XalignConfig(model=model_config), loaded, registry)
     return assembly, assembly.config.model.pooler
@@ -63,6 +74,7 @@ def load_embedder(encoder: str, pooler: str | None = None):
 @torch.no_grad()
 def embed(assembly, sentences: Sequence[str], batch_size: int = 64) -> torch.Tensor:
     """L2-normalised sentence embeddings ``[sentences, hidden]``."""
+    check_batch_size(batch_size)
     assembly.eval()
     tokenizer = assembly.tokenizer
     chunks = []
@@ -90,7 +102,17 @@ def retrieval_scores(source: torch.Tensor, target: torch.Tensor, seed: int = 0) 
     }
 
 
-def align_score(encoder: str, sources: Sequence[str], targets: Sequence[str], pooler: str | None = None, batch_size: int = 64, seed: int = 0) -> dict:
-    assembly, pooler_name = load_embedder(encoder, pooler)
+def check_batch_size(batch_size: object) -> int:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ConfigError(f"batch_size must be a positive integer, got {batch_size!r} (--batch-size)")
+    return batch_size
+
+
+def align_score(
+    encoder: str, sources: Sequence[str], targets: Sequence[str], pooler: str | None = None, batch_size: int = 64, seed: int = 0,
+    trust_remote_code: bool = False,
+) -> dict:
+    check_batch_size(batch_size)  # before the encoder loads
+    assembly, pooler_name = load_embedder(encoder, pooler, trust_remote_code)
     scores = retrieval_scores(embed(assembly, sources, batch_size), embed(assembly, targets, batch_size), seed)
     return {"encoder": encoder, "pooler": pooler_name, **scores}

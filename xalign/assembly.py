@@ -1,4 +1,4 @@
-"""The assembled model: encoder -> pooler -> task head, plus the alignment loss module.
+"""The assembled model: encoder -> pooler -> task head, plus the alignment loss and its weighting.
 
 ``encode`` runs the encoder once over any rows (English and translations concatenated, so
 one call serves both the task and the alignment loss). The assembly knows nothing of
@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from xalign.config import XalignConfig
+from xalign.weighting import FixedWeighting
 
 
 @attrs.frozen
@@ -23,18 +24,27 @@ class Encoded:
 
 
 class Assembly(nn.Module):
-    """Encoder, pooler, head and aligner, with the tokenizer and config they were built from."""
+    """Encoder, pooler, head and aligner, with the tokenizer and config they were built from.
 
-    def __init__(self, encoder: nn.Module, pooler: nn.Module, head: nn.Module, aligner: nn.Module, tokenizer, config: XalignConfig, text_prefix: str = ""):
+    ``weighting`` combines the task and alignment losses during training (an object with
+    ``weights(losses) -> {name: float}``, built by the builder from ``TrainingConfig.weighting``;
+    the plain sum when none is given). A weighting may keep state between steps: it belongs
+    to this assembly, so training the same assembly again continues that state.
+    """
+
+    def __init__(
+        self, encoder: nn.Module, pooler: nn.Module, head: nn.Module, aligner: nn.Module, tokenizer, config: XalignConfig,
+        text_prefix: str = "", weighting=None,
+    ):
         super().__init__()
         self.encoder = encoder
         self.pooler = pooler
         self.head = head
         self.aligner = aligner
+        self.weighting = weighting if weighting is not None else FixedWeighting()
         self.tokenizer = tokenizer
         self.config = config
         self.text_prefix = text_prefix
-        self.registry = None  # the registry the assembly was built from (set by the builder)
 
     @property
     def device(self) -> torch.device:

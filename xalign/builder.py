@@ -89,6 +89,11 @@ def make_aligner(spec: str, registry: Registry, hidden_size: int | None = None, 
     return CombinedAligner({name: construct(name) for name, _ in parts}, dict(parts))
 
 
+def make_weighting(name: str, registry: Registry | None = None):
+    """A fresh instance of the registered loss weighting ``name`` (``weights(losses) -> {name: float}``)."""
+    return (registry or get_registry()).get("weightings", name).factory()
+
+
 def load_encoder(model: ModelConfig, registry: Registry) -> LoadedEncoder:
     factory = encoder_factory(model.encoder, registry)
     request = EncoderRequest(init=model.init, tokenizer=model.tokenizer, trust_remote_code=model.trust_remote_code)
@@ -110,7 +115,7 @@ def build(config: XalignConfig | ModelConfig, registry: Registry | None = None) 
 
 
 def assemble(config: XalignConfig, loaded: LoadedEncoder, registry: Registry | None = None) -> tuple[Assembly, object]:
-    """Put an already-loaded encoder together with the pooler, head and aligner of ``config``."""
+    """Put an already-loaded encoder together with the pooler, head, aligner and loss weighting of ``config``."""
     registry = registry or get_registry()
     model_config = config.model
     resolved = attrs.evolve(
@@ -126,6 +131,7 @@ def assemble(config: XalignConfig, loaded: LoadedEncoder, registry: Registry | N
     pooler = registry.get("poolers", resolved.pooler).factory()
     head = registry.get("heads", resolved.head).factory(hidden_size, labels, resolved.dropout)
     aligner = make_aligner(resolved.aligner, registry, hidden_size, labels)
+    weighting = make_weighting(config.training.weighting, registry)
     if resolved.freeze_word_embeddings:
         # The 250k-row table dominates the parameter count of multilingual encoders and
         # its gradient is most of the optimizer's work on CPU; freezing it keeps the method.
@@ -135,6 +141,5 @@ def assemble(config: XalignConfig, loaded: LoadedEncoder, registry: Registry | N
             f"tokenizer has {len(loaded.tokenizer)} tokens but the encoder's embedding table has "
             f"{loaded.model.get_input_embeddings().num_embeddings} rows; use the encoder's own tokenizer"
         )
-    assembly = Assembly(loaded.model, pooler, head, aligner, loaded.tokenizer, config, resolved.text_prefix or "")
-    assembly.registry = registry
+    assembly = Assembly(loaded.model, pooler, head, aligner, loaded.tokenizer, config, resolved.text_prefix or "", weighting=weighting)
     return assembly, loaded.tokenizer

@@ -9,6 +9,7 @@ Component names (encoder, pooler, ...) are checked against the registry by
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any, Callable
 
@@ -40,15 +41,27 @@ def non_negative_int(value: Any) -> str | None:
     return None
 
 
+def seed_value(value: Any) -> str | None:
+    """A seed every RNG we seed accepts: torch takes at most 64 bits."""
+    problem = non_negative_int(value)
+    if problem is None and value >= 2**64:
+        return f"must be below 2**64 (torch's seed range), got {value!r}"
+    return problem
+
+
+def _finite_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+
+
 def positive_float(value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        return f"must be a positive number, got {value!r}"
+    if not _finite_number(value) or not value > 0:
+        return f"must be a finite positive number, got {value!r}"
     return None
 
 
 def non_negative_float(value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-        return f"must be a number >= 0, got {value!r}"
+    if not _finite_number(value) or not value >= 0:
+        return f"must be a finite number >= 0, got {value!r}"
     return None
 
 
@@ -88,11 +101,26 @@ def string_tuple(value: Any) -> str | None:
     return None
 
 
+def aligner_spec(value: Any) -> str | None:
+    """A name, or several joined by ``+``/``,`` with optional finite weights (``mse:1,contrastive:0.5``)."""
+    problem = text(value)
+    if problem:
+        return problem
+    from xalign.aligners.combined import parse_aligner_spec
+
+    try:
+        parse_aligner_spec(value)
+    except ConfigError as error:
+        return f"is not a valid aligner spec: {error}"
+    return None
+
+
 def boolean(value: Any) -> str | None:
     return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
 
 
-def _to_tuple(value: Any) -> Any:
+def as_tuple(value: Any) -> Any:
+    """Converter for list fields: a list, or a comma-separated string, becomes a tuple."""
     if isinstance(value, list):
         return tuple(value)
     if isinstance(value, str):  # "de" as well as "de,fr": one name is a list of one
@@ -100,7 +128,8 @@ def _to_tuple(value: Any) -> Any:
     return value
 
 
-def _validate(instance: Any) -> None:
+def validate_fields(instance: Any) -> None:
+    """Run every field's ``metadata["check"]`` and raise one ConfigError listing all problems."""
     problems = []
     for field in attrs.fields(type(instance)):
         check = field.metadata.get("check")
@@ -119,10 +148,10 @@ class ModelConfig:
 
     encoder: str = _field("e5-small", text)
     pooler: str | None = _field(None, optional(text))  # None: the encoder's own default
-    aligner: str = _field("mse", text)
+    aligner: str = _field("mse", aligner_spec)
     head: str = _field("joint-intent-slot", text)
-    intent_labels: tuple[str, ...] = _field((), string_tuple, _to_tuple)
-    slot_labels: tuple[str, ...] = _field((), string_tuple, _to_tuple)
+    intent_labels: tuple[str, ...] = _field((), string_tuple, as_tuple)
+    slot_labels: tuple[str, ...] = _field((), string_tuple, as_tuple)
     init: str = _field("pretrained", one_of("pretrained", "random"))
     tokenizer: str | None = _field(None, optional(text))  # None: the encoder's own tokenizer
     text_prefix: str | None = _field(None)  # None: the encoder's default (e5: "query: ")
@@ -134,7 +163,7 @@ class ModelConfig:
     trust_remote_code: bool = _field(False, boolean)
 
     def __attrs_post_init__(self) -> None:
-        _validate(self)
+        validate_fields(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -155,11 +184,11 @@ class TrainingConfig:
     weight_decay: float = _field(0.01, non_negative_float)
     max_grad_norm: float = _field(1.0, non_negative_float)
     warmup_fraction: float = _field(0.3, fraction)
-    seed: int = _field(123456789, non_negative_int)
+    seed: int = _field(123456789, seed_value)
     alignment_weight: float = _field(1.0, non_negative_float)
     alignment_batch: str = _field("paired", one_of("paired", "random"))
     weighting: str = _field("fixed", text)
-    align_languages: tuple[str, ...] = _field((), string_tuple, _to_tuple)  # empty: every language given
+    align_languages: tuple[str, ...] = _field((), string_tuple, as_tuple)  # empty: every language given
     # With several target languages, pair each English example with this many of its
     # translations per epoch (drawn reproducibly); None pairs it with all of them.
     translations_per_example: int | None = _field(None, optional(positive_int))
@@ -173,7 +202,7 @@ class TrainingConfig:
     progress: bool = _field(True, boolean)
 
     def __attrs_post_init__(self) -> None:
-        _validate(self)
+        validate_fields(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -206,24 +235,19 @@ class XalignConfig:
 
     @classmethod
     def load(cls, path: str | Path) -> XalignConfig:
-        """Read a ``.json``, ``.yaml`` or ``.yml`` file."""
-        path = Path(path)
-        try:
-            raw = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise ConfigError(f"cannot read config file {path}: {error.strerror}") from None
-        try:
-            if path.suffix in (".yaml", ".yml"):
-                import yaml
+        """Read a ``.json``, ``.yaml`` or ``.yml`` file with ``model`` and ``training`` sections.
 
-                data = yaml.safe_load(raw)
-            else:
-                data = json.loads(raw)
-        except Exception as error:
-            raise ConfigError(f"{path}: not valid {path.suffix[1:] or 'JSON'}: {error}") from None
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: expected a mapping with 'model' and 'training', got {type(data).__name__}")
-        return cls.from_dict(data)
+        A benchmark runner's file is this plus a ``benchmark`` section, which is the
+        runner's to read; the library reads its own two sections of it.
+        """
+        from xalign.layers import read_mapping
+
+        data = read_mapping(path)
+        data.pop("benchmark", None)
+        try:
+            return cls.from_dict(data)
+        except ConfigError as error:
+            raise ConfigError(f"{path}: {error}") from None
 
 
 def to_dict(instance: Any) -> dict[str, Any]:
@@ -236,6 +260,9 @@ def from_dict(cls: type, data: dict[str, Any]) -> Any:
     if not isinstance(data, dict):
         raise ConfigError(f"{cls.__name__} expects a mapping, got {type(data).__name__}")
     fields = {field.name: field for field in attrs.fields(cls)}
+    not_names = [key for key in data if not isinstance(key, str)]
+    if not_names:
+        raise ConfigError(f"{cls.__name__}: key(s) {', '.join(map(repr, not_names))} are not field names; known: {', '.join(fields)}")
     unknown = sorted(set(data) - set(fields))
     if unknown:
         raise ConfigError(f"{cls.__name__}: unknown field(s) {', '.join(unknown)}; known: {', '.join(fields)}")

@@ -63,9 +63,12 @@ def xalign_register_heads(register):
 
 @hookspec
 def xalign_register_datasets(register):
-    """Register datasets for the benchmarks runner: ``register(name, factory)``.
+    """Register datasets: ``register(name, factory)``.
 
-    ``factory() -> object`` with the dataset-loader protocol of :mod:`benchmarks.datasets`.
+    ``factory() -> object`` following :class:`xalign.datasets.DatasetLoader`: its
+    ``load_split`` returns a :class:`xalign.datasets.LoadedSplit` of
+    :mod:`xalign.data.examples` records, its ``load_translations`` a
+    :class:`xalign.datasets.TranslationSet`.
     """
 
 

@@ -1,24 +1,35 @@
-"""Saving and loading an assembly as a directory (safetensors + JSON, never pickle).
+"""Saving and loading an assembly as a directory: a Hugging Face model plus its task head.
 
 Layout::
 
     model_dir/
+      encoder/             a complete Hugging Face model directory (transformers'
+                           save_pretrained): config.json, model.safetensors, tokenizer files.
+                           config.json carries the labels: id2label/label2id (the intent or
+                           class labels; the slot tags for a slot-only head) and an "xalign"
+                           block with intent_labels, slot_labels, head, pooler, text_prefix.
+      head.safetensors     every other tensor of the assembly: task head, pooler and aligner
+                           parameters, under their assembly names (head.*, aligner.*, ...)
       xalign_config.json   the full resolved config (model and training)
-      model.safetensors    every parameter of the assembly (encoder, pooler, head, aligner)
-      encoder/             the encoder's Hugging Face config.json and tokenizer files
+      README.md            the model card (xalign.model_card)
 
-Loading rebuilds the encoder architecture from ``encoder/config.json`` (no weights are
-downloaded) and restores every tensor strictly, so predictions are identical.
+So ``AutoModel.from_pretrained(model_dir / "encoder")`` and ``AutoTokenizer`` load the
+aligned encoder with plain transformers, and :func:`load_pretrained` rebuilds the whole
+assembly. Only safetensors and JSON are read (no pickle), and no code shipped with a model
+runs unless ``trust_remote_code=True``. Directories written by xalign 0.1 (one
+``model.safetensors`` at the top, ``encoder/`` without weights) still load.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from safetensors.torch import load_model, save_model
+import torch
 
 from xalign.assembly import Assembly
 from xalign.config import XalignConfig
@@ -26,25 +37,88 @@ from xalign.encoders import LoadedEncoder
 from xalign.errors import ModelNotFoundError
 from xalign.registry import Registry
 
+if TYPE_CHECKING:
+    from xalign.model_card import TrainingSummary
+
 CONFIG_FILE = "xalign_config.json"
-WEIGHTS_FILE = "model.safetensors"
+HEAD_FILE = "head.safetensors"
 ENCODER_DIR = "encoder"
+LEGACY_WEIGHTS_FILE = "model.safetensors"  # xalign 0.1: every tensor in one file at the top
+WEIGHTS_FILE = LEGACY_WEIGHTS_FILE  # old name, kept for callers not yet moved to load_weights
+FORMAT_VERSION = 2
 
 
 def is_saved_assembly(path: str | Path) -> bool:
     return (Path(path) / CONFIG_FILE).is_file()
 
 
-def save_pretrained(assembly: Assembly, directory: str | Path) -> Path:
-    """Write the assembly to ``directory`` atomically (a temporary sibling, then a rename)."""
+def _is_encoder_key(name: str) -> bool:
+    return name.startswith("encoder.")
+
+
+def head_state(assembly: Assembly) -> dict[str, torch.Tensor]:
+    """Every tensor of the assembly outside the encoder, as safetensors can store it."""
+    # Cloned so that tensors sharing storage are saved as separate entries (safetensors
+    # refuses shared storage); the head and aligner are small.
+    return {name: tensor.detach().to("cpu").contiguous().clone() for name, tensor in assembly.state_dict().items() if not _is_encoder_key(name)}
+
+
+def labelled_encoder_config(assembly: Assembly, config: XalignConfig, training: TrainingSummary | None = None):
+    """A copy of the encoder's config carrying the labels and what xalign needs to rebuild the model."""
+    model = config.model
+    encoder_config = copy.deepcopy(assembly.encoder.config)
+    labels = model.intent_labels or model.slot_labels
+    if labels:
+        encoder_config.id2label = dict(enumerate(labels))
+        encoder_config.label2id = {label: index for index, label in enumerate(labels)}
+    block = {
+        "format_version": FORMAT_VERSION,
+        "intent_labels": list(model.intent_labels),
+        "slot_labels": list(model.slot_labels),
+        "head": model.head,
+        "pooler": model.pooler,
+        "aligner": model.aligner,
+        "text_prefix": assembly.text_prefix,
+        "max_length": model.max_length,
+    }
+    if training is not None:
+        block["training_data"] = training.to_dict()
+    encoder_config.xalign = block
+    return encoder_config
+
+
+def save_pretrained(
+    assembly: Assembly, directory: str | Path, config: XalignConfig | None = None, training: TrainingSummary | None = None,
+) -> Path:
+    """Write the assembly to ``directory`` atomically (a temporary sibling, then a rename).
+
+    ``config`` is the config saved with it (default ``assembly.config``); the trainer passes
+    the one it trained with, which may hold another ``TrainingConfig`` than the assembly's.
+    ``training`` describes what it was trained on, for the model card (written without
+    results; :func:`xalign.model_card.write_model_card` adds them).
+    """
+    from xalign.encoders.huggingface import quiet_transformers
+    from xalign.model_card import write_model_card
+
     directory = Path(directory)
+    config = config if config is not None else assembly.config
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
-        (staging / CONFIG_FILE).write_text(assembly.config.to_json() + "\n", encoding="utf-8")
-        save_model(assembly, str(staging / WEIGHTS_FILE), metadata={"format": "pt", "library": "xalign"})
-        assembly.encoder.config.save_pretrained(staging / ENCODER_DIR)
+        from safetensors.torch import save_file
+
+        (staging / CONFIG_FILE).write_text(config.to_json() + "\n", encoding="utf-8")
+        encoder = assembly.encoder
+        original_config = encoder.config
+        encoder.config = labelled_encoder_config(assembly, config, training)
+        try:
+            with quiet_transformers():
+                encoder.save_pretrained(staging / ENCODER_DIR)
+        finally:
+            encoder.config = original_config
         assembly.tokenizer.save_pretrained(staging / ENCODER_DIR)
+        save_file(head_state(assembly), str(staging / HEAD_FILE), metadata={"format": "pt", "library": "xalign", "xalign_format": str(FORMAT_VERSION)})
+        write_model_card(staging, training=training)
         if directory.exists():
             old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
             directory.rename(old)
@@ -58,21 +132,125 @@ def save_pretrained(assembly: Assembly, directory: str | Path) -> Path:
     return directory
 
 
-def load_pretrained(directory: str | Path, registry: Registry | None = None, device: str | None = None) -> Assembly:
-    """Restore an assembly saved by :func:`save_pretrained`."""
-    from transformers import AutoConfig, AutoModel, AutoTokenizer
+def _device(device: str | torch.device | None) -> torch.device:
+    if device is None:
+        return torch.device("cpu")
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
 
+
+def _read_safetensors(path: Path) -> dict[str, torch.Tensor]:
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as error:
+        raise ModelNotFoundError(
+            f"{path}: not a readable safetensors file ({str(error).splitlines()[0]}); the model directory is "
+            "damaged or was not written by xalign: re-save or re-train it (xalign never reads pickled weights)"
+        ) from None
+
+
+def _load_head(assembly: Assembly, path: Path) -> None:
+    tensors = _read_safetensors(path)
+    expected = {name for name in assembly.state_dict() if not _is_encoder_key(name)}
+    missing, unexpected = sorted(expected - set(tensors)), sorted(set(tensors) - expected)
+    if missing or unexpected:
+        raise ModelNotFoundError(
+            f"{path}: does not match the model described by {CONFIG_FILE}"
+            + (f"; missing: {', '.join(missing[:6])}" if missing else "")
+            + (f"; unexpected: {', '.join(unexpected[:6])}" if unexpected else "")
+            + ". Were files of two models mixed? Re-save the model."
+        )
+    try:
+        assembly.load_state_dict(tensors, strict=False)
+    except RuntimeError as error:
+        raise ModelNotFoundError(f"{path}: tensor shapes do not match the model described by {CONFIG_FILE}: {str(error).splitlines()[-1].strip()}") from None
+
+
+def load_pretrained(
+    directory: str | Path, registry: Registry | None = None, device: str | torch.device | None = None, trust_remote_code: bool = False,
+) -> Assembly:
+    """Restore an assembly saved by :func:`save_pretrained`, in eval mode, on ``device``.
+
+    ``device``: ``"cpu"`` (default), ``"cuda"``, ``"cuda:1"``, a ``torch.device`` or
+    ``"auto"`` (a GPU when there is one). ``trust_remote_code`` lets a model whose encoder
+    config names code of its own run that code; it is off unless asked for.
+    """
     from xalign.builder import assemble
+    from xalign.encoders.huggingface import load_huggingface_encoder
 
     directory = Path(directory)
     if not is_saved_assembly(directory):
         raise ModelNotFoundError(f"{directory} is not a saved xalign model: {CONFIG_FILE} is missing")
     config = XalignConfig.load(directory / CONFIG_FILE)
-    encoder_config = AutoConfig.from_pretrained(directory / ENCODER_DIR, local_files_only=True)
-    encoder = AutoModel.from_config(encoder_config)
-    tokenizer = AutoTokenizer.from_pretrained(directory / ENCODER_DIR, local_files_only=True)
-    loaded = LoadedEncoder(model=encoder, tokenizer=tokenizer, default_pooler=config.model.pooler or "cls", text_prefix=config.model.text_prefix or "", source=str(directory))
-    assembly, _ = assemble(config, loaded, registry)
-    missing, unexpected = load_model(assembly, str(directory / WEIGHTS_FILE), strict=True, device=device or "cpu")
+    encoder_dir = directory / ENCODER_DIR
+    if (directory / HEAD_FILE).is_file():
+        loaded = load_huggingface_encoder(
+            str(encoder_dir), default_pooler=config.model.pooler or "cls", text_prefix=config.model.text_prefix or "",
+            trust_remote_code=trust_remote_code, require_all_weights=True, name=str(encoder_dir),
+        )
+        assembly, _ = assemble(config, loaded, registry)
+        _load_head(assembly, directory / HEAD_FILE)
+    elif (directory / LEGACY_WEIGHTS_FILE).is_file():
+        assembly = _load_legacy(directory, config, registry, trust_remote_code)
+    else:
+        raise ModelNotFoundError(f"{directory}: neither {HEAD_FILE} nor {LEGACY_WEIGHTS_FILE} is there; the model directory is incomplete")
+    assembly.to(_device(device))
     assembly.eval()
     return assembly
+
+
+def _load_legacy(directory: Path, config: XalignConfig, registry: Registry | None, trust_remote_code: bool) -> Assembly:
+    """xalign 0.1 layout: architecture from ``encoder/config.json``, every tensor from one file."""
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    from xalign.builder import assemble
+    from xalign.encoders.huggingface import check_remote_code
+
+    encoder_dir = directory / ENCODER_DIR
+    check_remote_code(encoder_dir, trust_remote_code)
+    common = {"local_files_only": True, "trust_remote_code": trust_remote_code}
+    try:
+        encoder_config = AutoConfig.from_pretrained(encoder_dir, **common)
+        tokenizer = AutoTokenizer.from_pretrained(encoder_dir, **common)
+    except (OSError, ValueError) as error:
+        raise ModelNotFoundError(f"{encoder_dir}: cannot read the encoder's config or tokenizer: {str(error).splitlines()[0]}") from None
+    encoder = AutoModel.from_config(encoder_config, trust_remote_code=trust_remote_code)
+    loaded = LoadedEncoder(model=encoder, tokenizer=tokenizer, default_pooler=config.model.pooler or "cls", text_prefix=config.model.text_prefix or "", source=str(directory))
+    assembly, _ = assemble(config, loaded, registry)
+    tensors = _read_safetensors(directory / LEGACY_WEIGHTS_FILE)
+    try:
+        assembly.load_state_dict(tensors, strict=True)
+    except RuntimeError as error:
+        raise ModelNotFoundError(f"{directory / LEGACY_WEIGHTS_FILE}: does not match {CONFIG_FILE}: {str(error).splitlines()[0]}") from None
+    return assembly
+
+
+def load_weights(assembly: Assembly, directory: str | Path) -> None:
+    """Load the weights saved in ``directory`` into an assembly of the same architecture.
+
+    For a trainer that finds its run already complete: the assembly it built is filled with
+    the final weights instead of training again.
+    """
+    from transformers import AutoModel
+
+    directory = Path(directory)
+    if (directory / HEAD_FILE).is_file():
+        try:
+            saved = AutoModel.from_pretrained(directory / ENCODER_DIR, local_files_only=True, trust_remote_code=assembly.config.model.trust_remote_code)
+        except (OSError, ValueError) as error:
+            raise ModelNotFoundError(f"{directory / ENCODER_DIR}: cannot read the saved encoder: {str(error).splitlines()[0]}") from None
+        try:
+            assembly.encoder.load_state_dict(saved.state_dict(), strict=True)
+        except RuntimeError as error:
+            raise ModelNotFoundError(f"{directory / ENCODER_DIR}: does not match this model's encoder: {str(error).splitlines()[0]}") from None
+        _load_head(assembly, directory / HEAD_FILE)
+    else:
+        tensors = _read_safetensors(directory / LEGACY_WEIGHTS_FILE)
+        try:
+            assembly.load_state_dict(tensors, strict=True)
+        except RuntimeError as error:
+            raise ModelNotFoundError(f"{directory / LEGACY_WEIGHTS_FILE}: does not match this model: {str(error).splitlines()[0]}") from None

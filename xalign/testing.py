@@ -12,7 +12,7 @@ from typing import Iterable, Iterator, Sequence
 
 from xalign.encoders import EncoderRequest, LoadedEncoder
 from xalign.hookspecs import hookimpl
-from xalign.registry import Registry, load_entry_point_plugins, new_plugin_manager
+from xalign.registry import Registry, new_plugin_manager
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
@@ -34,11 +34,14 @@ def torch_threads(count: int) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-def fresh_registry(*plugins: object, entry_points: bool = True) -> Registry:
-    """A registry of its own (installed entry points, plus ``plugins`` registered in-process)."""
-    manager = new_plugin_manager()
-    failures = load_entry_point_plugins(manager) if entry_points else []
-    registry = Registry(manager, failures)
+def fresh_registry(*plugins: object, entry_points: bool = True, strict: bool | None = None) -> Registry:
+    """A registry of its own (installed entry points, plus ``plugins`` registered in-process).
+
+    ``strict`` defaults to the ``XALIGN_STRICT_PLUGINS`` environment variable.
+    """
+    registry = Registry(new_plugin_manager(), strict=strict)
+    if entry_points:
+        registry.load_entry_points()
     for plugin in plugins:
         registry.register_plugin(plugin)
     return registry

@@ -1,23 +1,23 @@
-"""Loaders for the four datasets of the XeroAlign paper, as published: MTOP, MTOD, PAWS-X, MultiATIS++.
+"""Loaders for the four datasets of the XeroAlign paper, as published (MTOP, MTOD, PAWS-X,
+MultiATIS++), and for the generated demo dataset.
 
-One loader per file, each following :class:`~benchmarks.datasets.base.DatasetLoader`.
-They turn dataset files into :mod:`xalign.data.examples` records and know nothing of
-tokenizers, tensors or training. The core's plugin hook ``xalign_register_datasets``
-calls :func:`register_builtin_datasets`.
+One loader per file, each following the core's :class:`xalign.datasets.DatasetLoader`
+contract. They turn dataset files into :mod:`xalign.data.examples` records and know
+nothing of tokenizers, tensors or training. :mod:`benchmarks.plugin` registers them
+through the ``xalign_register_datasets`` hook, as any plugin would.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from benchmarks.datasets.base import DatasetLoader, LoadedSplit, MissingDatasetError, Skip, TranslationSet
-from benchmarks.datasets.languages import KNOWN_LANGUAGES, UnknownLanguageError, normalize_language
+from benchmarks.datasets.demo import DemoLoader
 from benchmarks.datasets.mtod import MtodLoader
 from benchmarks.datasets.mtop import MtopLoader
 from benchmarks.datasets.multiatis import MultiAtisLoader
 from benchmarks.datasets.paws_x import PawsXLoader
 
-BUILTIN_DATASETS: dict[str, Callable[[], DatasetLoader]] = {
+BUILTIN_DATASETS: dict[str, Callable[[], Any]] = {
     "mtop": MtopLoader,
     "mtod": MtodLoader,
     "paws-x": PawsXLoader,
@@ -33,17 +33,10 @@ def register_builtin_datasets(register: Callable[[str, Callable[[], Any]], None]
 
 __all__ = [
     "BUILTIN_DATASETS",
-    "KNOWN_LANGUAGES",
-    "DatasetLoader",
-    "LoadedSplit",
-    "MissingDatasetError",
+    "DemoLoader",
     "MtodLoader",
     "MtopLoader",
     "MultiAtisLoader",
     "PawsXLoader",
-    "Skip",
-    "TranslationSet",
-    "UnknownLanguageError",
-    "normalize_language",
     "register_builtin_datasets",
 ]

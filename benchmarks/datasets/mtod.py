@@ -29,20 +29,19 @@ from typing import ClassVar
 
 import attrs
 
-from benchmarks.datasets.base import (
-    PublishedFiles,
+from benchmarks.datasets.spans import JOINT_NOTES, bio_tag_problem, tag_utterance, token_spans_from_json
+from benchmarks.datasets.translations import read_translation_file
+from benchmarks.datasets.tsv import located, read_lines, split_columns
+from xalign.data.examples import SlotFillingExample
+from xalign.datasets import (
     LoadedSplit,
+    PublishedFiles,
     Skip,
     TranslationSet,
     check_on_mismatch,
     check_split,
-    located,
+    normalize_language,
 )
-from benchmarks.datasets.languages import normalize_language
-from benchmarks.datasets.spans import JOINT_NOTES, bio_tag_problem, tag_utterance, token_spans_from_json
-from benchmarks.datasets.translations import read_translation_file
-from benchmarks.datasets.tsv import read_lines, split_columns
-from xalign.data.examples import SlotFillingExample
 from xalign.errors import DataError
 
 RELEASE_FOLDER = "multilingual_task_oriented_dialog_slotfilling"
@@ -61,6 +60,8 @@ class MtodLoader(PublishedFiles):
     task: ClassVar[str] = "joint"
     languages: ClassVar[tuple[str, ...]] = ("en", "es", "th")
     published_at: ClassVar[str] = "https://fb.me/multilingual_task_oriented_data"
+    # What its folder may be called under a root holding several datasets (``--dataset all``).
+    folder_names: ClassVar[tuple[str, ...]] = ("mtod", "MTOD", "multilingual_task_oriented_dialog")
 
     def candidates(self, data_dir: Path, language: str, split: str) -> list[Path]:
         """Every path the ``split`` file of ``language`` may have, in order of preference."""
@@ -126,7 +127,7 @@ def read_pytext_tsv(path: Path, language: str, split: str) -> LoadedSplit:
             _check_locale(locale, language)
             try:
                 tokenizations = json.loads(tokens_json)["tokenizations"]
-            except (json.JSONDecodeError, TypeError, KeyError) as error:
+            except (json.JSONDecodeError, RecursionError, TypeError, KeyError) as error:  # RecursionError: nested too deeply
                 raise ValueError(f'bad tokenisation JSON ({error}); expected {{"tokenizations": [...]}}') from None
             if not isinstance(tokenizations, list) or not tokenizations:
                 raise ValueError("bad tokenisation JSON: no tokenization")

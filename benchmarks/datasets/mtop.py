@@ -25,21 +25,19 @@ from typing import ClassVar
 
 import attrs
 
-from benchmarks.datasets.base import (
-    PublishedFiles,
+from benchmarks.datasets.spans import JOINT_NOTES, tag_utterance, token_spans_from_json
+from benchmarks.datasets.translations import duplicate_ids, join_on_id, read_translation_file
+from benchmarks.datasets.tsv import located, read_lines, split_columns
+from xalign.data.examples import SlotFillingExample
+from xalign.datasets import (
     LoadedSplit,
+    PublishedFiles,
     Skip,
     TranslationSet,
     check_on_mismatch,
     check_split,
-    duplicate_ids,
-    located,
+    normalize_language,
 )
-from benchmarks.datasets.languages import normalize_language
-from benchmarks.datasets.spans import JOINT_NOTES, tag_utterance, token_spans_from_json
-from benchmarks.datasets.translations import join_on_id, read_translation_file
-from benchmarks.datasets.tsv import read_lines, split_columns
-from xalign.data.examples import SlotFillingExample
 from xalign.errors import DataError
 
 FILE_NAMES = {"train": ("train.txt",), "dev": ("eval.txt", "dev.txt"), "test": ("test.txt",)}
@@ -65,6 +63,8 @@ class MtopLoader(PublishedFiles):
     task: ClassVar[str] = "joint"
     languages: ClassVar[tuple[str, ...]] = ("en", "de", "es", "fr", "hi", "th")
     published_at: ClassVar[str] = "https://fb.me/mtop_dataset"
+    # What its folder may be called under a root holding several datasets (``--dataset all``).
+    folder_names: ClassVar[tuple[str, ...]] = ("mtop", "MTOP")
 
     def candidates(self, data_dir: Path, language: str, split: str) -> list[Path]:
         """Every path the ``split`` file of ``language`` may have, in order of preference."""
@@ -149,7 +149,7 @@ def read_mtop_file(path: Path, language: str, split: str) -> MtopFile:
                 raise ValueError(f"locale {locale!r} is not the language of this file ({language})")
             try:
                 tokens, token_spans = token_spans_from_json(json.loads(tokens_json))
-            except json.JSONDecodeError as error:
+            except (json.JSONDecodeError, RecursionError) as error:  # RecursionError: nested too deeply
                 raise ValueError(f"bad tokens JSON ({error})") from None
             words, tags = tag_utterance(utterance, slot_field, tokens, token_spans, notes, type_prefix="SL:")
             if not intent.strip():

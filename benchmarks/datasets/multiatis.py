@@ -9,7 +9,7 @@ multi-intent such as ``atis_flight#atis_airfare`` is one class, kept as written.
 A few rows (fr zh hi ja pt) have a tag count that differs from the token count.
 ``on_mismatch="fail"`` raises a :class:`~xalign.errors.DataError` naming file, line and
 both counts; ``"skip"`` skips the row, records a
-:class:`~benchmarks.datasets.base.Skip` and counts it in ``notes["tag_count_mismatch"]``.
+:class:`~xalign.datasets.Skip` and counts it in ``notes["tag_count_mismatch"]``.
 Ids are shared across languages, so translations of the English training data are the
 target language's training rows with the same id.
 """
@@ -21,20 +21,19 @@ from typing import ClassVar
 
 import attrs
 
-from benchmarks.datasets.base import (
-    PublishedFiles,
+from benchmarks.datasets.spans import bio_tag_problem
+from benchmarks.datasets.translations import duplicate_ids, join_on_id, read_translation_file
+from benchmarks.datasets.tsv import check_header, read_lines, split_columns
+from xalign.data.examples import SlotFillingExample
+from xalign.datasets import (
     LoadedSplit,
+    PublishedFiles,
     Skip,
     TranslationSet,
     check_on_mismatch,
     check_split,
-    duplicate_ids,
+    normalize_language,
 )
-from benchmarks.datasets.languages import normalize_language
-from benchmarks.datasets.spans import bio_tag_problem
-from benchmarks.datasets.translations import join_on_id, read_translation_file
-from benchmarks.datasets.tsv import check_header, read_lines, split_columns
-from xalign.data.examples import SlotFillingExample
 from xalign.errors import DataError
 
 HEADER = ("id", "utterance", "slot_labels", "intent")
@@ -49,6 +48,8 @@ class MultiAtisLoader(PublishedFiles):
     task: ClassVar[str] = "joint"
     languages: ClassVar[tuple[str, ...]] = ("en", "de", "es", "fr", "hi", "ja", "pt", "tr", "zh")
     published_at: ClassVar[str] = "https://catalog.ldc.upenn.edu/LDC2021T04"
+    # What its folder may be called under a root holding several datasets (``--dataset all``).
+    folder_names: ClassVar[tuple[str, ...]] = ("multiatis", "MultiATIS++", "multiatis++")
 
     def candidates(self, data_dir: Path, language: str, split: str) -> list[Path]:
         """Every path the ``split`` file of ``language`` may have, in order of preference."""

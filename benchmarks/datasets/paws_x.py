@@ -6,7 +6,7 @@ translated) for the others, and ``dev_2k.tsv`` and ``test_2k.tsv``. Each has the
 ``id<TAB>sentence1<TAB>sentence2<TAB>label`` and rows with label ``0`` or ``1``.
 
 Some translated rows have an empty sentence: they are skipped and counted
-(``notes["empty_sentence"]``, one :class:`~benchmarks.datasets.base.Skip` each), as the
+(``notes["empty_sentence"]``, one :class:`~xalign.datasets.Skip` each), as the
 XeroAlign authors' preprocessing also drops them. Ids are shared across languages, so
 the translations of the English training pairs are the translated training rows with
 the same id.
@@ -19,19 +19,18 @@ from typing import ClassVar
 
 import attrs
 
-from benchmarks.datasets.base import (
-    PublishedFiles,
+from benchmarks.datasets.translations import duplicate_ids, join_on_id, read_translation_file
+from benchmarks.datasets.tsv import check_header, read_lines, split_columns
+from xalign.data.examples import PairExample
+from xalign.datasets import (
     LoadedSplit,
+    PublishedFiles,
     Skip,
     TranslationSet,
     check_on_mismatch,
     check_split,
-    duplicate_ids,
+    normalize_language,
 )
-from benchmarks.datasets.languages import normalize_language
-from benchmarks.datasets.translations import join_on_id, read_translation_file
-from benchmarks.datasets.tsv import check_header, read_lines, split_columns
-from xalign.data.examples import PairExample
 from xalign.errors import DataError
 
 HEADER = ("id", "sentence1", "sentence2", "label")
@@ -46,6 +45,11 @@ class PawsXLoader(PublishedFiles):
     task: ClassVar[str] = "pair"
     languages: ClassVar[tuple[str, ...]] = ("en", "de", "es", "fr", "ja", "ko", "zh")
     published_at: ClassVar[str] = "https://github.com/google-research-datasets/paws/tree/master/pawsx"
+    # What its folder may be called under a root holding several datasets (``--dataset all``).
+    folder_names: ClassVar[tuple[str, ...]] = ("paws-x", "pawsx", "x-final")
+    # Target-language training files are machine translations of English train, with its
+    # labels: the paper's translate-train mode trains on them.
+    machine_translated_train: ClassVar[bool] = True
 
     def candidates(self, data_dir: Path, language: str, split: str) -> list[Path]:
         """Every path the ``split`` file of ``language`` may have, in order of preference."""

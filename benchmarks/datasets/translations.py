@@ -23,12 +23,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from benchmarks.datasets.base import TranslationSet, english_ids
 from benchmarks.datasets.tsv import read_lines
 from xalign.data.examples import Translation
+from xalign.datasets import TranslationSet
 from xalign.errors import DataError
 
 TRANSLATION_FORMATS = ("auto", "line-aligned", "keyed")
+
+
+def english_ids(english_train: Sequence) -> list[str]:
+    """The ids of the English training examples, in order."""
+    return [example.id for example in english_train]
+
+
+def duplicate_ids(examples: Sequence) -> int:
+    """How many examples repeat the id of an earlier one (ids read from a file may; a join
+    on id keeps the first)."""
+    return len(examples) - len({example.id for example in examples})
 
 
 def read_translation_file(

@@ -2,7 +2,8 @@
 
 Owns the byte-level rules: UTF-8 only (a clear error naming file and line otherwise), a
 UTF-8 byte-order mark and CRLF line endings accepted transparently, tab-separated columns
-counted exactly. Knows nothing of any dataset's columns or labels.
+counted exactly, and a problem found while parsing a line reported at ``file:line``
+(:func:`located`). Knows nothing of any dataset's columns or labels.
 
 Lines are split on ``\\n`` only. ``str.splitlines`` would also split on characters such
 as U+2028 or U+0085, which can occur inside an utterance, and would shift every later
@@ -11,10 +12,11 @@ line number.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
-from xalign.errors import DataError
+from xalign.errors import DataError, excerpt
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -69,5 +71,19 @@ def check_header(lines: list[tuple[int, str]], names: Sequence[str], path: Path)
     number, text = lines[0]
     found = [column.strip() for column in text.split("\t")]
     if found != list(names):
-        raise DataError(f"expected the header row {'<TAB>'.join(names)!r}, found {text!r}", path, number)
+        raise DataError(f"expected the header row {'<TAB>'.join(names)!r}, found {excerpt(text)!r}", path, number)
     return lines[1:]
+
+
+@contextlib.contextmanager
+def located(path: Path, line: int) -> Iterator[None]:
+    """Turn a ``ValueError`` (or an unlocated :class:`DataError`) raised while parsing one
+    line into a :class:`DataError` at ``path:line``."""
+    try:
+        yield
+    except DataError as error:
+        if error.path is not None:
+            raise
+        raise DataError(error.problem, path, line) from error
+    except ValueError as error:
+        raise DataError(str(error), path, line) from error

@@ -17,7 +17,8 @@ import time
 
 import torch
 
-from benchmarks.throughput_parts import workload as workloads
+from benchmarks import workload as workloads
+from benchmarks.cli import run_main
 from xalign.training.data import parallel_items
 
 
@@ -29,24 +30,26 @@ def _encoder(directory: str, attention: str):
     return model
 
 
-def _batches(tokenizer_dir: str, batch_size: int, count: int) -> list[dict]:
-    """``count`` collated batches of ``batch_size`` pairs (English + translation rows), length-grouped."""
+def _batches(batch_size: int, count: int) -> tuple[str, list[dict]]:
+    """The directory of the ``e5-small`` encoder (found through the registry) and ``count``
+    collated batches of ``batch_size`` pairs (English + translation rows), length-grouped."""
     import xalign
+    from xalign.builder import assemble, load_encoder
     from xalign.inference import collator_for
+    from xalign.registry import get_registry
 
     pool = workloads.demo(batch_size * count * 4)
     intents, tags = pool.labels()
     config = xalign.ModelConfig(encoder="e5-small", head="joint-intent-slot", intent_labels=intents, slot_labels=tags)
-    from xalign.builder import assemble, load_encoder
-    from xalign.registry import get_registry
-
-    assembly, _ = assemble(xalign.XalignConfig(model=config), load_encoder(config, get_registry()))
+    loaded = load_encoder(config, get_registry())
+    directory = loaded.model.name_or_path  # each technique loads its own copy from here
+    assembly, _ = assemble(xalign.XalignConfig(model=config), loaded)
     collator = collator_for(assembly)
     items = parallel_items(pool.examples, pool.translations_for_training())
     lengths = collator.lengths(items)
     order = sorted(range(len(items)), key=lambda index: lengths[index])
     chosen = [order[start : start + batch_size] for start in range(0, len(order), len(order) // count)][:count]
-    return [collator([items[index] for index in indices]) for indices in chosen]
+    return directory, [collator([items[index] for index in indices]) for indices in chosen]
 
 
 def _median_seconds(run, repeats: int) -> float:
@@ -79,21 +82,25 @@ def optimizer_step(model, kind: str):
     return optimizer.step
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m benchmarks.throughput_parts.techniques", description=__doc__.splitlines()[0])
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--batches", type=int, default=2)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--threads", type=int)
     p.add_argument("--only", help="comma list of: attention,autocast,compile,embeddings,optimizer")
-    arguments = p.parse_args(argv)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_main(parser(), _main, argv)
+
+
+def _main(arguments: argparse.Namespace) -> int:
     if arguments.threads:
         torch.set_num_threads(arguments.threads)
-    from xalign_e5 import ensure_converted
-
-    directory = str(ensure_converted())
     wanted = set((arguments.only or "attention,autocast,compile,embeddings,optimizer").split(","))
-    batches = _batches(directory, arguments.batch_size, arguments.batches)
+    directory, batches = _batches(arguments.batch_size, arguments.batches)
     results: dict[str, float] = {}
 
     def record(name: str, seconds: float) -> None:

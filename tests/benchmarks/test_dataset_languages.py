@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.datasets.languages import UnknownLanguageError, normalize_language
+from xalign.datasets import UnknownLanguageError, normalize_language
 from xalign.errors import DataError
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.datasets import BUILTIN_DATASETS, register_builtin_datasets
-from benchmarks.datasets.base import DatasetLoader, MissingDatasetError
+from benchmarks.datasets import BUILTIN_DATASETS, DemoLoader, register_builtin_datasets
+from xalign.datasets import DatasetLoader, MissingDatasetError, find_dataset_folder
 from xalign.errors import DataError
 
 
@@ -38,13 +38,55 @@ def test_missing_data_is_a_data_error_naming_the_expected_files(name, tmp_path):
     assert loader.published_at in str(caught.value)
 
 
+# The folder names the runner looked for before each loader owned its own.
+PUBLISHED_FOLDERS = {
+    "mtop": ("mtop", "MTOP"),
+    "mtod": ("mtod", "MTOD", "multilingual_task_oriented_dialog"),
+    "paws-x": ("paws-x", "pawsx", "x-final"),
+    "multiatis": ("multiatis", "MultiATIS++", "multiatis++"),
+}
+
+
+@pytest.mark.parametrize("name", list(BUILTIN_DATASETS))
+def test_each_loader_names_the_folders_its_dataset_may_sit_in(name):
+    assert BUILTIN_DATASETS[name]().folder_names == PUBLISHED_FOLDERS[name]
+
+
+def test_the_dataset_folder_is_the_first_of_the_loaders_names_that_exists(tmp_path):
+    loader = BUILTIN_DATASETS["mtod"]()
+    assert find_dataset_folder(tmp_path, loader) is None
+    (tmp_path / "multilingual_task_oriented_dialog").mkdir()
+    assert find_dataset_folder(tmp_path, loader) == tmp_path / "multilingual_task_oriented_dialog"
+    (tmp_path / "MTOD").mkdir()
+    assert find_dataset_folder(tmp_path, loader) == tmp_path / "MTOD"
+    (tmp_path / "mtod").write_text("a file, not a folder", encoding="utf-8")
+    assert find_dataset_folder(tmp_path, loader) == tmp_path / "MTOD"
+
+
+def test_a_loader_without_folder_names_is_looked_for_under_its_name(tmp_path):
+    class Plain:
+        name = "plain"
+
+    assert find_dataset_folder(tmp_path, Plain()) is None
+    (tmp_path / "plain").mkdir()
+    assert find_dataset_folder(tmp_path, Plain()) == tmp_path / "plain"
+
+
+def test_the_demo_loader_follows_the_protocol():
+    loader = DemoLoader()
+    assert isinstance(loader, DatasetLoader)
+    assert loader.languages[0] == "en"
+
+
 def test_loader_modules_do_not_import_torch_or_transformers():
     import ast
     from pathlib import Path
 
     import benchmarks.datasets
+    import xalign.datasets
 
-    for path in Path(benchmarks.datasets.__file__).parent.glob("*.py"):
+    folders = (Path(benchmarks.datasets.__file__).parent, Path(xalign.datasets.__file__).parent)
+    for path in (path for folder in folders for path in folder.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom):

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from benchmarks.datasets.base import MissingDatasetError
 from benchmarks.datasets.mtop import MtopLoader
 from xalign.data.examples import SlotFillingExample
+from xalign.datasets import MissingDatasetError
 from xalign.errors import DataError
 
 ENGLISH = [

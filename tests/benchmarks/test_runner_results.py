@@ -60,11 +60,19 @@ def test_results_json_has_exactly_the_documented_schema_and_the_report_files_exi
     code = main(["--dataset", "mtop", "--modes", "zero-shot,xeroalign", "--align-languages", "both", *common(small_demo, tiny_encoder, output)])
     assert code == 0, capsys.readouterr().err
     results = json.loads((output / "results.json").read_text(encoding="utf-8"))
-    assert set(results) == {"dataset", "encoder", "pooler", "aligner", "config", "runs", "average"}
-    assert (results["dataset"], results["aligner"], results["pooler"]) == ("mtop", "mse", "cls")  # a plain Hugging Face directory defaults to the first token
+    assert set(results) == {"dataset", "encoder", "pooler", "aligner", "preset", "average_languages", "config", "languages",
+                            "train_examples", "alignment_sources", "translation_sources", "translation_counts", "long_test_rows",
+                            "data_notes", "modes", "runs", "average"}
+    # MTOP runs under the paper preset, whose sentence embedding is the encoder's pooler output.
+    assert (results["dataset"], results["aligner"], results["pooler"], results["preset"]) == ("mtop", "mse", "pooler", "paper")
     assert results["encoder"] == str(tiny_encoder)
+    assert results["average_languages"] == ["de", "th"]
+    assert results["alignment_sources"] == {"de": "parallel target training set (human translations)", "th": "parallel target training set (human translations)"}
+    assert results["modes"]["xeroalign"]["models"]["xeroalign-de"]["training_files"] == [str(small_demo / "en" / "train.txt")]
+    assert results["modes"]["xeroalign"]["models"]["xeroalign-de"]["alignment"] == {"de": "parallel target training set (human translations)"}
+    assert set(results["long_test_rows"]) == {"en", "de", "th"}
     for run in results["runs"]:
-        assert set(run) == {"mode", "language", "metrics", "train_seconds"}
+        assert set(run) == {"mode", "language", "metrics", "models", "train_seconds", "long_test_rows"}
         assert set(run["metrics"]) == {"intent_acc", "slot_f1", "joint_acc"}
         assert all(0.0 <= value <= 1.0 for value in run["metrics"].values())
     pairs = {(run["mode"], run["language"]) for run in results["runs"]}
@@ -76,28 +84,30 @@ def test_results_json_has_exactly_the_documented_schema_and_the_report_files_exi
     assert set(results["average"]) == {"zero-shot", "xeroalign", "xeroalign-all"}
     de_th = [run["metrics"]["intent_acc"] for run in results["runs"] if run["mode"] == "zero-shot" and run["language"] != "en"]
     assert results["average"]["zero-shot"]["intent_acc"] == pytest.approx(sum(de_th) / 2)
-    assert results["config"]["translation_sources"]["de"].startswith("joined on id")
+    assert results["translation_sources"]["de"].startswith("joined on id")
     assert results["config"]["model"]["encoder"] == str(tiny_encoder)
+    assert results["config"]["sources"]["training.learning_rate"] == "preset paper"
+    assert results["config"]["sources"]["training.epochs"] == "flag"
     table = (output / "results.md").read_text(encoding="utf-8")
     assert "| language | zero-shot | xeroalign | xeroalign-all |" in table and "average" in table
     assert (output / "results.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (output / "run.log").is_file()
-    assert (output / "models" / "xeroalign-de" / "model" / "model.safetensors").is_file()
+    assert (output / "models" / "xeroalign-de" / "model" / "head.safetensors").is_file()
     printed = capsys.readouterr().out
     assert "| th |" in printed
 
 
-def test_dataset_all_runs_what_it_finds_and_names_the_missing_datasets(small_demo, tiny_encoder, tmp_path, capsys):
+def test_dataset_all_runs_what_it_finds_lists_the_failures_and_exits_2(small_demo, tiny_encoder, tmp_path, capsys):
     root = tmp_path / "data"
     root.mkdir()
     (root / "mtop").symlink_to(small_demo, target_is_directory=True)
     output = tmp_path / "out"
     code = main(["--dataset", "all", "--modes", "zero-shot", "--languages", "de", *common(root, tiny_encoder, output)])
     captured = capsys.readouterr()
-    assert code == 0, captured.err
+    assert code == 2, captured.err
     assert (output / "mtop" / "results.json").is_file()
     for missing in ("mtod", "paws-x", "multiatis"):
-        assert f"not found: {missing}" in captured.err
+        assert f"failed: {missing}: " in captured.err
 
 
 def test_missing_dataset_files_exit_2_naming_where_they_were_expected(tiny_encoder, tmp_path, capsys):
@@ -119,10 +129,24 @@ def test_an_unknown_aligner_exits_2_with_a_suggestion_before_training(small_demo
 
 def test_settings_come_from_a_yaml_file_and_flags_override_them(small_demo, tiny_encoder, tmp_path, capsys):
     settings = tmp_path / "settings.yaml"
-    settings.write_text("dataset: mtop\nmodes: [zero-shot]\nlanguages: [de]\nepochs: 3\nbatch-size: 8\n", encoding="utf-8")
+    settings.write_text("training:\n  epochs: 3\n  batch_size: 8\nbenchmark:\n  dataset: mtop\n  modes: [zero-shot]\n  languages: [de]\n", encoding="utf-8")
     output = tmp_path / "out"
     code = main(["--config", str(settings), *common(small_demo, tiny_encoder, output)])
     assert code == 0, capsys.readouterr().err
-    saved = json.loads((output / "results.json").read_text(encoding="utf-8"))["config"]["settings"]
-    assert saved["epochs"] == 1  # the flag wins over the file's 3
-    assert saved["modes"] == ["zero-shot"] and saved["languages"] == ["de"]
+    saved = json.loads((output / "results.json").read_text(encoding="utf-8"))["config"]
+    assert saved["config"]["training"]["epochs"] == 1 and saved["sources"]["training.epochs"] == "flag"  # the flag wins over the file's 3
+    assert saved["benchmark"]["modes"] == ["zero-shot"] and saved["benchmark"]["languages"] == ["de"]
+    assert saved["sources"]["benchmark.modes"] == f"file {settings}"
+
+
+def test_a_finished_runs_saved_config_reproduces_it(small_demo, tiny_encoder, tmp_path, capsys):
+    first = tmp_path / "first"
+    code = main(["--dataset", "mtop", "--modes", "zero-shot", "--languages", "de", "--set", "training.weight_decay=0.05", *common(small_demo, tiny_encoder, first)])
+    assert code == 0, capsys.readouterr().err
+    second = tmp_path / "second"
+    code = main(["--config", str(first / "run_config.yaml"), "--output", str(second)])
+    assert code == 0, capsys.readouterr().err
+    one, two = (json.loads((path / "results.json").read_text(encoding="utf-8")) for path in (first, second))
+    assert one["config"]["config"] == two["config"]["config"]
+    assert one["config"]["config"]["training"]["weight_decay"] == 0.05
+    assert [run["metrics"] for run in one["runs"]] == [run["metrics"] for run in two["runs"]]

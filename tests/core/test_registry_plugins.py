@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from xalign.errors import DuplicateComponentError, UnknownComponentError
+from xalign.errors import DuplicateComponentError, PluginError, UnknownComponentError
 from xalign.hookspecs import hookimpl
-from xalign.registry import KINDS, Registry, load_entry_point_plugins, new_plugin_manager
+from xalign.registry import KINDS, Registry, new_plugin_manager
 from xalign.testing import fresh_registry
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -127,14 +127,17 @@ def test_unknown_name_names_the_kind_the_known_names_and_a_close_match():
         registry.get("aligner", "mse")
 
 
-def test_two_plugins_registering_the_same_name_fail_naming_both():
+def test_two_plugins_registering_the_same_name_fail_naming_both_only_when_the_name_is_used():
     registry = fresh_registry()
     registry.register_plugin(Duplicate(), name="plugin-one")
     registry.register_plugin(Duplicate(), name="plugin-two")
+    with pytest.warns(UserWarning, match="'twice'"):
+        assert registry.get("aligners", "mse").provider == "xalign"
     with pytest.raises(DuplicateComponentError) as caught:
-        registry.components()
+        registry.get("aligners", "twice")
     message = str(caught.value)
     assert "'twice'" in message and "plugin-one" in message and "plugin-two" in message
+    assert any("'twice'" in problem for problem in registry.problems())
 
 
 def test_a_plugin_cannot_silently_replace_a_builtin_component():
@@ -145,8 +148,9 @@ def test_a_plugin_cannot_silently_replace_a_builtin_component():
 
     registry = fresh_registry()
     registry.register_plugin(Shadow(), name="shadow-plugin")
-    with pytest.raises(DuplicateComponentError, match=r"'mse'.*'xalign'.*'shadow-plugin'|'mse'.*'shadow-plugin'.*'xalign'"):
-        registry.components()
+    with pytest.warns(UserWarning, match="'mse'"), \
+            pytest.raises(DuplicateComponentError, match=r"'mse'.*'xalign'.*'shadow-plugin'|'mse'.*'shadow-plugin'.*'xalign'"):
+        registry.get("aligners", "mse")
 
 
 def test_list_json_maps_every_kind_to_names_and_providers(capsys):
@@ -176,15 +180,14 @@ def test_installed_plugin_is_listed_under_its_distribution_name_beside_a_broken_
 def test_broken_plugin_failures_are_collected_in_process(plugin_site, monkeypatch):
     monkeypatch.syspath_prepend(str(plugin_site))
     monkeypatch.delenv("XALIGN_STRICT_PLUGINS", raising=False)
-    manager = new_plugin_manager()
+    registry = Registry(new_plugin_manager())
     with pytest.warns(UserWarning, match="'brokentest'.*'xalign-broken-test'.*XALIGN_STRICT_PLUGINS"):
-        failures = load_entry_point_plugins(manager)
+        failures = registry.load_entry_points()
     ours = [failure for failure in failures if failure.entry_point == "brokentest"]
-    assert [(failure.distribution, failure.error) for failure in ours] == [
-        ("xalign-broken-test", "ModuleNotFoundError: No module named 'xalign_no_such_dependency'")
+    assert [(failure.distribution, failure.error, failure.stage) for failure in ours] == [
+        ("xalign-broken-test", "ModuleNotFoundError: No module named 'xalign_no_such_dependency'", "import")
     ]
     assert not any(failure.entry_point in ("builtin", "l1test") for failure in failures)
-    registry = Registry(manager, failures)
     assert registry.get("aligners", "l1-test").provider == "xalign-l1-test"
     assert registry.get("aligners", "mse").provider == "xalign"
     for name in [name for name in sys.modules if name.startswith("xalign_l1_test")]:
@@ -194,8 +197,10 @@ def test_broken_plugin_failures_are_collected_in_process(plugin_site, monkeypatc
 def test_strict_mode_makes_a_broken_plugin_an_error(plugin_site, monkeypatch):
     monkeypatch.syspath_prepend(str(plugin_site))
     monkeypatch.setenv("XALIGN_STRICT_PLUGINS", "1")
-    with pytest.raises(ModuleNotFoundError, match="xalign_no_such_dependency"):
-        load_entry_point_plugins(new_plugin_manager())
+    registry = fresh_registry()
+    with pytest.raises(PluginError, match="(?s)XALIGN_STRICT_PLUGINS=1.*'brokentest'.*xalign_no_such_dependency") as caught:
+        registry.get("aligners", "mse")
+    assert isinstance(caught.value.__cause__, ModuleNotFoundError)  # the plugin's own traceback stays reachable
     for name in [name for name in sys.modules if name.startswith("xalign_l1_test")]:
         monkeypatch.delitem(sys.modules, name)
 

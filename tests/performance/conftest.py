@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.throughput_parts.workload import _ENGLISH, _TARGET
+from benchmarks.workload import _ENGLISH, _TARGET
 
 
 @pytest.fixture(autouse=True)

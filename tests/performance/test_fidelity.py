@@ -11,9 +11,9 @@ import pytest
 import torch
 
 from benchmarks import fidelity
+from benchmarks.datasets.demo import DemoLoader
 from benchmarks.demo import write_demo_dataset
-from benchmarks.demo_dataset import DemoLoader
-from benchmarks.throughput_parts.reference_recipe import _cls, prepare_pairs, reference_forward
+from benchmarks.reference_recipe import _cls, prepare_pairs, reference_forward
 from xalign.errors import DataError
 from xalign.inference import collator_for, predict, standard_forward
 

@@ -6,10 +6,11 @@ import json
 
 import pytest
 
+import xalign
 from benchmarks import throughput
-from benchmarks.throughput_parts import workload as workloads
-from benchmarks.throughput_parts.reference_recipe import prepare, train_reference
-from xalign.errors import DataError
+from benchmarks import workload as workloads
+from benchmarks.reference_recipe import prepare, train_reference
+from xalign.errors import DataError, XalignError
 from xalign.inference import collator_for
 
 PHASE_KEYS = {"pairs_per_s", "real_tokens_per_s", "pad_fraction", "peak_mem_bytes"}
@@ -106,3 +107,47 @@ def test_model_flops_count_non_embedding_parameters_and_the_attention_term(tiny_
     assert measure.training_flops(shape, 8, context) == pytest.approx(expected)
     result = measure.figures(2.0, 10, 8, 16, 1, measure.training_flops(shape, 8, context), 1e12, {})
     assert result.mfu == pytest.approx(expected / 2.0 / 1e12) and result.pad_fraction == 0.5
+
+
+class _FakeE5:
+    """Registers ``e5-small`` as a tiny encoder loaded from ``directory`` (records its requests)."""
+
+    def __init__(self, directory):
+        self.directory = str(directory)
+        self.requests = []
+
+    @xalign.hookimpl
+    def xalign_register_encoders(self, register):
+        def factory(request):
+            from xalign.encoders.huggingface import load_huggingface_encoder
+
+            self.requests.append(request)
+            return load_huggingface_encoder(self.directory, init=request.init)
+
+        register("e5-small", factory)
+
+
+def _random_xlmr(**overrides):
+    import argparse
+
+    return argparse.Namespace(**{"encoder": "xlmr-absent-from-this-cache", "init": "random", "tokenizer": None, **overrides})
+
+
+def test_random_xlmr_takes_the_tokenizer_of_the_e5_small_found_in_the_registry(tiny_encoder_path, monkeypatch):
+    from xalign.testing import fresh_registry
+
+    plugin = _FakeE5(tiny_encoder_path)
+    monkeypatch.setattr(throughput, "get_registry", lambda: fresh_registry(plugin, entry_points=False))
+    assert throughput.default_tokenizer(_random_xlmr()) == str(tiny_encoder_path)
+    assert [request.init for request in plugin.requests] == ["random"]
+    assert throughput.default_tokenizer(_random_xlmr(tokenizer="given")) == "given"
+    assert throughput.default_tokenizer(_random_xlmr(init="pretrained")) is None
+    assert len(plugin.requests) == 1
+
+
+def test_random_xlmr_without_e5_small_registered_says_what_to_install(monkeypatch):
+    from xalign.testing import fresh_registry
+
+    monkeypatch.setattr(throughput, "get_registry", lambda: fresh_registry(entry_points=False))
+    with pytest.raises(XalignError, match="install plugins/xalign-e5"):
+        throughput.default_tokenizer(_random_xlmr())

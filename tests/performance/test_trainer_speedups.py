@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from benchmarks.throughput_parts import workload as workloads
+from benchmarks import workload as workloads
 from xalign.config import TrainingConfig
 from xalign.data.collate import Collator
 from xalign.heads import LabelSpace

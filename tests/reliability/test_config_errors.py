@@ -27,13 +27,13 @@ def test_an_unknown_component_is_refused_before_any_model_trains(demo_data_dir, 
 
 def test_a_value_of_the_wrong_type_is_refused_naming_the_setting(demo_data_dir, demo_encoder_dir, tmp_path, call_runner):
     settings = tmp_path / "settings.json"
-    settings.write_text(json.dumps({"epochs": "three", "batch_size": -1}), encoding="utf-8")
+    settings.write_text(json.dumps({"training": {"epochs": "three", "batch_size": -1}}), encoding="utf-8")
     output = tmp_path / "out"
     code, err = call_runner(["--config", str(settings), "--dataset", "mtop", "--data-dir", str(demo_data_dir),
                              "--encoder", str(demo_encoder_dir), "--output", str(output)])
     assert code == 2
-    assert "BenchmarkSettings.epochs must be a positive integer, got 'three'" in err
-    assert "BenchmarkSettings.batch_size must be a positive integer, got -1" in err  # every problem at once
+    assert "TrainingConfig.epochs must be a positive integer, got 'three'" in err
+    assert "TrainingConfig.batch_size must be a positive integer, got -1" in err  # every problem at once
     assert not (output / "models").exists()
 
 

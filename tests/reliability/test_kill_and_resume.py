@@ -32,10 +32,16 @@ def finished(process: subprocess.Popen | subprocess.CompletedProcess) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def saved_tensors(run_dir: Path) -> dict[str, torch.Tensor]:
+    """Every tensor of the run's final model, keyed by file (inside ``model/``) and name."""
+    model = run_dir / "model"
+    return {f"{path.relative_to(model)}:{name}": tensor for path in sorted(model.rglob("*.safetensors")) for name, tensor in load_file(path).items()}
+
+
 def assert_same_run(expected: Path, actual: Path) -> None:
     """Every tensor of the final model equal (torch.equal), and the same metrics apart from timings."""
-    first, second = load_file(expected / "model" / "model.safetensors"), load_file(actual / "model" / "model.safetensors")
-    assert first.keys() == second.keys()
+    first, second = saved_tensors(expected), saved_tensors(actual)
+    assert first and first.keys() == second.keys()
     different = [name for name in first if not torch.equal(first[name], second[name])]
     assert not different, f"{len(different)} of {len(first)} tensors differ, e.g. {different[:3]}"
     metrics = [json.loads((run_dir / "metrics.json").read_text()) for run_dir in (expected, actual)]

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.datasets.base import LoadedSplit
+from xalign.datasets import LoadedSplit
 from xalign.errors import DataError
 
 from .corruption import FORMATS, HARMLESS, UTF8_BOM, applicable, corrupt

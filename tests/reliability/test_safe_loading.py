@@ -17,7 +17,7 @@ import torch
 
 import xalign
 from benchmarks.experiment import model_config
-from benchmarks.run import parser, settings_from_arguments
+from benchmarks.run import parser, run_configs
 from xalign.data.examples import ClassificationExample
 from xalign.testing import save_tiny_encoder
 
@@ -100,9 +100,10 @@ def test_the_source_never_unpickles():
 
 def test_trust_remote_code_is_off_unless_the_flag_is_given():
     assert xalign.ModelConfig().trust_remote_code is False
-    default = settings_from_arguments(parser().parse_args([]))
-    flagged = settings_from_arguments(parser().parse_args(["--trust-remote-code"]))
-    assert default.trust_remote_code is False and flagged.trust_remote_code is True
+    default = run_configs(parser().parse_args([]))[0]
+    flagged = run_configs(parser().parse_args(["--trust-remote-code"]))[0]
+    assert default.config.model.trust_remote_code is False and flagged.config.model.trust_remote_code is True
+    assert flagged.sources["model.trust_remote_code"] == "flag"
     assert model_config(default, ("a",), (), "sequence-classification").model.trust_remote_code is False
     assert model_config(flagged, ("a",), (), "sequence-classification").model.trust_remote_code is True
 

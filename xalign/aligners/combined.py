@@ -7,6 +7,7 @@ variation) can weigh them separately.
 
 from __future__ import annotations
 
+import math
 import re
 
 from torch import nn
@@ -24,7 +25,10 @@ def parse_aligner_spec(spec: str) -> list[tuple[str, float]]:
         match = _PART.match(part)
         if match is None or not match.group(1):
             raise ConfigError(f"aligner spec {spec!r}: cannot read part {part!r}; write NAME, NAME:WEIGHT, joined by '+' or ','")
-        parsed.append((match.group(1), float(match.group(2)) if match.group(2) else 1.0))
+        weight = float(match.group(2)) if match.group(2) else 1.0
+        if not math.isfinite(weight):
+            raise ConfigError(f"aligner spec {spec!r}: weight {match.group(2)} of {match.group(1)!r} is not a finite number")
+        parsed.append((match.group(1), weight))
     names = [name for name, _ in parsed]
     if len(set(names)) != len(names):
         raise ConfigError(f"aligner spec {spec!r} names an aligner twice")

@@ -11,6 +11,7 @@ so that one encoder call serves the task loss and the alignment loss::
     intent_labels        [batch]       class ids (when the head predicts sentence labels)
     slot_labels          [batch, seq]  tag ids at labelled subwords, -100 elsewhere
     word_index           [batch, seq]  word number at each word's first subword, -1 elsewhere
+    text_mask            [rows, seq]   1 at the tokens of the text itself, 0 at padding, special tokens and the text prefix
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ class Collator:
         self.truncated = TruncationCounter()
         pad = tokenizer.pad_token_id
         self.pad_id = 0 if pad is None else pad
+        # Token ids of the prefix as it starts a row ("query: " -> ▁que ry :), for ``text_mask``.
+        self.prefix_ids = tokenizer(" ".join(self.prefix_words), add_special_tokens=False)["input_ids"] if self.prefix_words else []
+        unknown = tokenizer.unk_token_id
+        self.special_ids = sorted(set(getattr(tokenizer, "all_special_ids", [])) - {unknown})
 
     # -- tokenisation ----------------------------------------------------------------
     def _encode_text(self, texts: Sequence[str], pairs: Sequence[str | None] | None, ids: Sequence[str]) -> list[dict]:
@@ -190,6 +195,25 @@ class Collator:
             batch["token_type_ids"] = torch.tensor([row["token_type_ids"] + [0] * (width - length) for row, length in zip(rows, lengths)], dtype=torch.long)
         return batch
 
+    def text_mask(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """``[rows, seq]``: 1 at the tokens of the text itself, 0 at padding, special tokens and the prefix.
+
+        For token-level losses, which compare the words of a sentence with those of its
+        translation: the markers the tokenizer adds (``<s>``, ``[SEP]``) and the prefix that
+        both sides share carry no word. Unknown-word tokens count as text. The prefix is
+        recognised as its own token ids right after the leading special tokens; a prefix that
+        tokenises differently inside a row stays marked as text.
+        """
+        text = attention_mask.bool() & ~torch.isin(input_ids, torch.tensor(self.special_ids, dtype=input_ids.dtype))
+        if self.prefix_ids and input_ids.shape[1] >= len(self.prefix_ids):
+            start = text.long().argmax(dim=1)  # the first text position of each row
+            positions = (start[:, None] + torch.arange(len(self.prefix_ids))).clamp(max=input_ids.shape[1] - 1)
+            prefixed = (input_ids.gather(1, positions) == torch.tensor(self.prefix_ids, dtype=input_ids.dtype)).all(dim=1)
+            prefixed &= text.gather(1, positions).all(dim=1) & (start + len(self.prefix_ids) <= input_ids.shape[1])
+            rows = prefixed.nonzero().squeeze(1)
+            text[rows[:, None], positions[rows]] = False
+        return text.long()
+
     def collate_examples(self, examples: Sequence, with_labels: bool = True) -> dict:
         """A batch of English (or any-language) labelled examples, no translations."""
         return self(tuple(ParallelItem(example) for example in examples), with_labels=with_labels)
@@ -232,4 +256,5 @@ class Collator:
         if with_labels and self.slot_ids:
             batch["slot_labels"] = torch.tensor(slot_labels, dtype=torch.long).reshape(num_labelled, width)
         batch["word_index"] = torch.tensor(word_index, dtype=torch.long).reshape(num_labelled, width)
+        batch["text_mask"] = self.text_mask(batch["input_ids"], batch["attention_mask"])
         return batch

@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from xalign.encoders import EncoderRequest, LoadedEncoder
-from xalign.encoders.huggingface import load_huggingface_encoder, model_not_found
+from xalign.encoders.huggingface import check_remote_code, load_huggingface_encoder, model_not_found
 
 _XLMR_COMMON = {
     "model_type": "xlm-roberta",
@@ -61,17 +61,21 @@ class NamedEncoder:
                 trust_remote_code=request.trust_remote_code,
                 name=self.hub_id,
             )
-        return self.random_with_tokenizer(request.tokenizer or self.hub_id)
+        return self.random_with_tokenizer(request.tokenizer or self.hub_id, request.trust_remote_code)
 
-    def random_with_tokenizer(self, tokenizer_id: str) -> LoadedEncoder:
+    def random_with_tokenizer(self, tokenizer_id: str, trust_remote_code: bool = False) -> LoadedEncoder:
         """The architecture with random weights and a tokenizer from elsewhere (no download)."""
+        from pathlib import Path
+
         from transformers import AutoConfig, AutoModel, AutoTokenizer
 
         architecture = dict(ARCHITECTURES[self.hub_id])
         config = AutoConfig.for_model(architecture.pop("model_type"), **architecture)
         model = AutoModel.from_config(config)
+        if Path(tokenizer_id).expanduser().is_dir():
+            check_remote_code(Path(tokenizer_id).expanduser(), trust_remote_code)
         try:
-            tokenizer = AutoTokenizer.from_pretrained(tokenizer_id, local_files_only=True)
+            tokenizer = AutoTokenizer.from_pretrained(tokenizer_id, local_files_only=True, trust_remote_code=trust_remote_code)
         except (OSError, ValueError) as error:
             raise model_not_found(
                 f"{self.hub_id} (tokenizer)",

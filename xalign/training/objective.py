@@ -5,12 +5,18 @@ used by the aligner are those of the task forward pass (no extra encoder pass, u
 reference code's three passes). Wrapping this module (not the assembly) in
 DistributedDataParallel keeps every parameter's gradient synchronised.
 
+The objective also weighs the losses into the one total that is minimised:
+``total = Σ static_weight[name] × weighting[name] × loss[name]`` over the losses whose static
+weight is not 0 (see :func:`static_weights`; the weighting's multipliers are plain floats).
+
 Aligners see ``(source [pairs, hidden], target [pairs, hidden])``. An aligner that needs
 more (the token states, the task head, the labels: e.g. Translate-Intent) sets the class
 attribute ``needs_context = True`` and receives ``context=AlignmentContext(...)`` too.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import attrs
 import torch
@@ -43,17 +49,43 @@ def _call_aligner(aligner: nn.Module, source: torch.Tensor, target: torch.Tensor
     return aligner(source, target)
 
 
-class XeroAlignObjective(nn.Module):
-    """``forward(batch) -> {"intent": ..., "slots": ..., "align": ...}`` (unweighted losses).
+class ObjectiveOutput(NamedTuple):
+    """What one forward pass of the objective gives (a tuple, so DDP finds its tensors)."""
 
-    A combined aligner reports one loss per part, named ``align:<name>``.
+    total: torch.Tensor  # [] the weighted sum that is minimised
+    losses: dict[str, torch.Tensor]  # each named loss, unweighted: {"intent": [], "slots": [], "align": []}
+
+
+class XeroAlignObjective(nn.Module):
+    """``forward(batch) -> ObjectiveOutput(total, losses)``.
+
+    ``losses`` are unweighted; a combined aligner reports one loss per part, named
+    ``align:<name>``. ``weighting`` (an object with ``weights(losses) -> {name: float}``)
+    defaults to the assembly's own, built with it from ``TrainingConfig.weighting``.
     """
 
-    def __init__(self, assembly: Assembly):
+    def __init__(self, assembly: Assembly, alignment_weight: float = 1.0, weighting=None):
         super().__init__()
         self.assembly = assembly
+        self.alignment_weight = alignment_weight
+        self._weighting = weighting
 
-    def forward(self, batch: dict) -> dict[str, torch.Tensor]:
+    @property
+    def weighting(self):
+        return self._weighting if self._weighting is not None else self.assembly.weighting
+
+    def forward(self, batch: dict) -> ObjectiveOutput:
+        losses = self.losses(batch)
+        return ObjectiveOutput(self.weighted_total(losses), losses)
+
+    def weighted_total(self, losses: dict[str, torch.Tensor]) -> torch.Tensor:
+        fixed = static_weights(losses, self.assembly.aligner, self.alignment_weight)
+        dynamic = self.weighting.weights(losses)
+        # A loss weighted 0 is left out entirely (0 * NaN would still be NaN).
+        return sum(loss * (fixed[name] * float(dynamic[name])) for name, loss in losses.items() if fixed[name] != 0)
+
+    def losses(self, batch: dict) -> dict[str, torch.Tensor]:
+        """Every named loss of ``batch``, unweighted, from one encoder call."""
         assembly = self.assembly
         encoded = assembly.encode(batch["input_ids"], batch["attention_mask"], batch.get("token_type_ids"))
         labelled = batch.get("num_labelled", batch["num_source"])

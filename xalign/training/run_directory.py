@@ -1,18 +1,20 @@
 """The output directory of a training run: lock, completion marker and files written.
 
-One run at a time per directory (an advisory ``fcntl`` lock that the OS releases when the
-process dies, even by SIGKILL); a finished directory is not overwritten unless asked.
+One run at a time per directory (an OS file lock through ``filelock``: ``flock`` on POSIX,
+``msvcrt.locking`` on Windows, both released when the process dies, even by SIGKILL); a
+finished directory is not overwritten unless asked.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+from filelock import FileLock, Timeout
 
 from xalign.errors import ConfigError
 
@@ -30,19 +32,30 @@ def make_writable_directory(path: Path) -> None:
         raise ConfigError(f"output directory {path} is not writable: {error.strerror or error}; choose another --output") from None
 
 
-def lock_directory(path: Path) -> IO:
-    """Take the exclusive lock on ``path/.lock``, held until the returned file is closed.
+class DirectoryLock:
+    """The exclusive lock on a directory's ``.lock`` file, held until :meth:`close`."""
 
-    Raises a :class:`ConfigError` when another process holds it: two runs writing one
-    directory would overwrite each other's checkpoints.
+    def __init__(self, lock: FileLock):
+        self._lock = lock
+
+    def close(self) -> None:
+        """Release the lock (again: no effect)."""
+        if self._lock.is_locked:
+            self._lock.release(force=True)
+
+
+def lock_directory(path: Path) -> DirectoryLock:
+    """Take the exclusive lock on ``path/.lock``, held until the returned lock is closed.
+
+    Raises a :class:`ConfigError` when another process (or another lock in this one) holds
+    it: two runs writing one directory would overwrite each other's checkpoints.
     """
-    handle = open(path / LOCK_FILE, "a+")
+    lock = FileLock(str(path / LOCK_FILE), timeout=0)
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
+        lock.acquire()
+    except Timeout:
         raise ConfigError(f"another run is using {path} right now (it holds {path / LOCK_FILE}); wait for it or choose another output directory") from None
-    return handle
+    return DirectoryLock(lock)
 
 
 class RunDirectory:
@@ -84,7 +97,6 @@ class RunDirectory:
 
     def close(self) -> None:
         if self._lock_handle is not None:
-            fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
             self._lock_handle.close()
             self._lock_handle = None
 

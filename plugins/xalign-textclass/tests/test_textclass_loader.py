@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.datasets.base import DatasetLoader
 from xalign.data.examples import ClassificationExample
+from xalign.datasets import DatasetLoader
 from xalign.errors import DataError
 from xalign_textclass import TextClassLoader
 

@@ -1,31 +1,42 @@
-"""Coefficient-of-variation loss weighting (Groenendijk, Karaoglu, Gevers & Mensink, WACV 2021),
-as used by CrossAligner & Co (Gritta, Hu & Iacobacci, Findings of ACL 2022, §3.4).
+"""CoV weighting of the auxiliary losses, as CrossAligner & Co's code does it (registry name ``cov``).
 
-A loss that is still moving relative to where it has been is still being learnt, so it
-gets more weight. For each named loss ``L_i`` at step ``t``::
+Gritta, Hu & Iacobacci (Findings of ACL 2022, §3.4) weight their auxiliary (alignment)
+losses by their coefficient of variation, after Groenendijk, Karaoglu, Gevers & Mensink
+(WACV 2021): a loss that still moves relative to where it has been is still being learnt,
+so it gets more weight. Their public code (``train.py`` of ``NLP/cross_aligner`` in
+huawei-noah/noah-research) applies it as follows, and so does this class:
 
-    ratio_i(t)  = L_i(t) / mean_L_i(t-1)                 # mean_L_i(-1) = L_i(0): first ratio is 1
-    cv_i        = std(ratio_i) / mean(ratio_i)           # over the steps seen so far (Welford)
-    weight_i    = K * cv_i / sum_j cv_j                  # K = number of losses
+- the main (task) losses keep weight **1**: here every loss whose name is not ``align`` or
+  ``align:<part>`` (``intent``, ``slots``, ``paraphrase``, ...);
+- each auxiliary loss ``L_i`` is multiplied by its **raw** coefficient of variation, not
+  normalised to sum to one or to the number of losses::
 
-The weights of step ``t`` use statistics up to step ``t-1`` (as the reference code does);
-for the first two observations of a loss there is no spread yet and every loss weighs 1.
-The means are full running means, or exponential ones with ``decay`` (the reference's
-``mean_sort="decay"``). Weights are plain floats computed from detached values, so no
-gradient flows through them.
+      ratio_i(t)  = L_i(t) / (mean_L_i(t-1) + 1e-8)         # ratio_i(1) = 1
+      weight_i(1) = 1
+      weight_i(t) = sqrt(var_ratio_i(t-1) + 1e-8) / mean_ratio_i(t-1)     for t >= 2
 
-Differences from the reference, each for a reason:
-- weights sum to ``K`` instead of 1 (``normalise="sum-to-one"`` restores the original):
-  with no statistics the scheme then equals ``fixed``, so learning rates and gradient
-  clipping tuned for the plain sum still fit;
-- each loss keeps its own statistics, keyed by name: a loss absent from a batch (no
-  translations in it) neither breaks nor freezes the others; a loss with no history yet
-  counts as the average of those that have one;
-- ``cv`` is floored at ``min_cv`` so that a constant loss keeps a small positive weight
-  (never exactly zero), and a non-finite loss value is not added to the statistics.
+  where the mean and the (population) variance of the ratio run over steps ``1 .. t-1``
+  (Welford's update), and ``mean_L_i`` is the plain running mean of the loss. The weight
+  of step ``t`` uses statistics up to ``t-1``; at ``t = 2`` there is no spread yet and the
+  weight is ``sqrt(1e-8) = 1e-4``, as in the authors' code. Typical weights afterwards are
+  well below 1 (the ratios stay near 1), so the auxiliary losses count for less than with
+  ``fixed`` weighting.
 
-Statistics live in this object only: they are not saved in checkpoints, so a resumed
-run starts them afresh (the weights then equal ``fixed`` for two steps).
+Weights are plain floats computed from detached values: no gradient flows through them.
+Where xalign's setting differs from the authors' one, and what this class does:
+
+- their set of auxiliary losses is fixed for a run; here each loss keeps its own statistics
+  keyed by name, so a loss absent from a batch (no translations in it) neither breaks nor
+  freezes the others, and a loss seen for the first time weighs 1, as at their first step;
+- a non-finite loss value is not added to the statistics (their code would carry the NaN
+  into every later weight), and the statistics use ``|L|`` so that a loss that can be
+  negative cannot drive the mean ratio to zero: weights stay finite and positive;
+- the trainer calls ``weights`` once per forward pass, i.e. per micro-batch under gradient
+  accumulation, which is also where their code updates the statistics.
+
+Statistics live in this object only: they are not saved in checkpoints, so a resumed run
+starts them afresh. ``cov-all`` (:mod:`xalign_crossaligner.cov_all`) is the other scheme:
+Groenendijk et al.'s weights over every loss, task losses included, normalised.
 """
 
 from __future__ import annotations
@@ -35,28 +46,37 @@ import math
 import attrs
 import torch
 
-from xalign.errors import ConfigError
+# The objective names aligner losses ``align`` (one aligner) or ``align:<part>`` (a combination).
+AUXILIARY_PREFIX = "align"
+EPSILON = 1e-8  # the authors' epsilon, in the ratio's denominator and under the square root
 
-NORMALISATIONS = ("sum-to-count", "sum-to-one")
+
+def is_auxiliary(name: str) -> bool:
+    """``align`` and ``align:<part>`` are auxiliary (alignment) losses; every other name is a main loss."""
+    return name == AUXILIARY_PREFIX or name.startswith(AUXILIARY_PREFIX + ":")
 
 
 @attrs.define
 class RunningRatio:
-    """Running statistics of one named loss: its mean, and the mean and spread of its ratio."""
+    """Running statistics of one named loss: its mean, and the mean and spread of its ratio to that mean.
+
+    ``update`` is Welford's algorithm over ``ratio(t) = L(t) / (mean_L(t-1) + 1e-8)`` with
+    ``ratio(1) = 1``; ``decay`` (``None``: full running means) makes the means exponential,
+    as Groenendijk et al.'s ``mean_sort="decay"``.
+    """
 
     count: int = 0
     mean_loss: float = 0.0
     mean_ratio: float = 0.0
     sum_squares: float = 0.0  # Welford's M2 of the ratio
 
-    def coefficient_of_variation(self) -> float | None:
-        if self.count < 2 or self.mean_ratio <= 0:
-            return None
-        return math.sqrt(self.sum_squares / self.count + 1e-8) / self.mean_ratio
+    def coefficient_of_variation(self) -> float:
+        """``sqrt(M2 / count + 1e-8) / mean_ratio``; needs at least one observation."""
+        # M2 is never negative in exact arithmetic; rounding may leave a tiny negative.
+        return math.sqrt(max(self.sum_squares, 0.0) / self.count + EPSILON) / self.mean_ratio
 
-    def update(self, loss: float, decay: float | None, tiny: float) -> None:
-        reference = self.mean_loss if self.count else loss
-        ratio = loss / max(reference, tiny)
+    def update(self, loss: float, decay: float | None = None) -> None:
+        ratio = 1.0 if self.count == 0 else loss / (self.mean_loss + EPSILON)
         keep = 0.0 if self.count == 0 else (decay if decay is not None else self.count / (self.count + 1))
         new_mean_ratio = keep * self.mean_ratio + (1 - keep) * ratio
         self.sum_squares += (ratio - self.mean_ratio) * (ratio - new_mean_ratio)
@@ -66,34 +86,20 @@ class RunningRatio:
 
 
 class CoVWeighting:
-    """``weights(losses) -> {name: float}``: coefficient-of-variation weights, finite and positive."""
+    """``weights(losses) -> {name: float}``: 1 for main losses, the raw CoV for each auxiliary loss."""
 
-    def __init__(self, decay: float | None = None, normalise: str = "sum-to-count", min_cv: float = 1e-4):
-        if decay is not None and not 0 <= decay < 1:
-            raise ConfigError(f"cov weighting: decay must be in [0, 1) or None (full running mean), got {decay!r}")
-        if normalise not in NORMALISATIONS:
-            raise ConfigError(f"cov weighting: normalise must be one of {', '.join(NORMALISATIONS)}, got {normalise!r}")
-        if not min_cv > 0:
-            raise ConfigError(f"cov weighting: min_cv must be positive, got {min_cv!r}")
-        self.decay = decay
-        self.normalise = normalise
-        self.min_cv = float(min_cv)
+    def __init__(self):
         self.statistics: dict[str, RunningRatio] = {}
 
     def weights(self, losses: dict[str, torch.Tensor]) -> dict[str, float]:
-        values = {name: float(loss.detach().float()) for name, loss in losses.items()}
-        known = {name: self.statistics.get(name, RunningRatio()).coefficient_of_variation() for name in values}
-        measured = [max(cv, self.min_cv) for cv in known.values() if cv is not None and math.isfinite(cv)]
-        if measured:
-            average = sum(measured) / len(measured)
-            spreads = {name: max(cv, self.min_cv) if cv is not None and math.isfinite(cv) else average for name, cv in known.items()}
-            total = sum(spreads.values())
-            scale = len(spreads) if self.normalise == "sum-to-count" else 1.0
-            weights = {name: scale * spread / total for name, spread in spreads.items()}
-        else:
-            equal = 1.0 if self.normalise == "sum-to-count" else 1.0 / max(len(values), 1)
-            weights = {name: equal for name in values}
-        for name, value in values.items():
+        weights = {}
+        for name, loss in losses.items():
+            if not is_auxiliary(name):
+                weights[name] = 1.0
+                continue
+            statistics = self.statistics.setdefault(name, RunningRatio())
+            weights[name] = statistics.coefficient_of_variation() if statistics.count else 1.0
+            value = float(loss.detach().float())
             if math.isfinite(value):
-                self.statistics.setdefault(name, RunningRatio()).update(abs(value), self.decay, tiny=1e-12)
+                statistics.update(abs(value))
         return weights

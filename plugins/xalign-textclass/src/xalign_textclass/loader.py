@@ -11,7 +11,7 @@ Layout under ``--data-dir``::
 Every data line is ``text<TAB>label`` (an optional ``text<TAB>label`` header line is
 skipped); ids are ``<lang>-<split>-<line>``, e.g. ``en-train-7``. A malformed line is a
 :class:`~xalign.errors.DataError` naming the file, the line and the problem. Follows the
-dataset-loader protocol of :mod:`benchmarks.datasets.base`; ``task = "classification"``
+dataset-loader contract of :mod:`xalign.datasets`; ``task = "classification"``
 makes the runner use a sequence-classification head over the labels it finds.
 """
 
@@ -19,12 +19,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.datasets.base import LoadedSplit, TranslationSet
+from xalign.datasets import SPLITS, LoadedSplit, TranslationSet, check_split
 from xalign.errors import DataError
 
 from xalign_textclass.files import read_examples, read_translations
 
-SPLITS = ("train", "dev", "test")
 TRANSLATIONS = "translations"
 
 
@@ -35,6 +34,7 @@ class TextClassLoader:
     task = "classification"
     languages = ("en",)  # generic: the languages are the folders of the data directory
     published_at = "your own files (layout: plugins/xalign-textclass/README.md)"
+    folder_names = ("textclass",)
 
     def expected_files(self, data_dir: Path, language: str) -> list[Path]:
         return [Path(data_dir) / language / f"{split}.tsv" for split in SPLITS]
@@ -57,9 +57,7 @@ class TextClassLoader:
         ``on_mismatch`` is accepted for the protocol; a malformed line always fails, as
         there is no count to mismatch in a two-column file.
         """
-        if split not in SPLITS:
-            raise ValueError(f"unknown split {split!r}; expected one of {', '.join(SPLITS)}")
-        path = Path(data_dir) / language / f"{split}.tsv"
+        path = Path(data_dir) / language / f"{check_split(split)}.tsv"
         if not path.is_file():
             if split == "dev":
                 return LoadedSplit([], notes={"no_dev_file": 1})

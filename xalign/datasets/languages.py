@@ -1,9 +1,9 @@
 """Language codes: the one place that turns ``th_TH``, ``TH``, ``en_XX`` or ``pt-BR`` into ``th``, ``en``, ``pt``.
 
-The datasets spell languages in different ways: MTOP and MTOD locale columns use
-``es_XX`` and ``th_TH``, MultiATIS++ file names use ``EN``, PAWS-X folders use ``en``.
-Every loader normalises through :func:`normalize_language` so that the rest of xalign
-sees two-letter ISO 639-1 codes only.
+Datasets spell languages in different ways: MTOP and MTOD locale columns use ``es_XX``
+and ``th_TH``, MultiATIS++ file names use ``EN``, PAWS-X folders use ``en``. Loaders and
+runners normalise through :func:`normalize_language` so that the rest of xalign sees
+two-letter ISO 639-1 codes only. Knows nothing of files or of any dataset's layout.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ KNOWN_LANGUAGES: dict[str, str] = {
     "tr": "Turkish",
     "zh": "Chinese",
 }
-"""Every language of the four datasets of the XeroAlign paper."""
+"""Every language of the four datasets of the XeroAlign paper: the codes accepted when a
+loader passes no list of its own."""
 
 
 class UnknownLanguageError(DataError):

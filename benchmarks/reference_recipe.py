@@ -1,7 +1,9 @@
-"""A faithful re-implementation of the authors' XeroAlign training recipe.
+"""A faithful re-implementation of the authors' XeroAlign training recipe, and its settings.
 
-The throughput benchmark times it; the fidelity benchmark trains it to accuracy and scores
-it the way it was trained (fixed-length rows, no mask: ``reference_forward``).
+The one place both benchmarks take the recipe from: ``python -m benchmarks.throughput``
+times it; ``python -m benchmarks.fidelity`` trains it to accuracy and scores it the way it
+was trained (fixed-length rows, no mask: ``reference_forward``). The examples it trains on
+come from :mod:`benchmarks.workload`.
 
 What the public reference code does (design.md §1), and so what this loop does:
 
@@ -24,18 +26,28 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import attrs
 import torch
 from tqdm.auto import tqdm
 
-from benchmarks.throughput_parts.workload import Workload
 from xalign.assembly import Assembly
 from xalign.data.collate import Collator, ParallelItem
 from xalign.data.examples import SlotFillingExample, Translation
 from xalign.data.labels import IGNORE_INDEX
 from xalign.errors import DataError
+
+if TYPE_CHECKING:  # the workload module takes its pad lengths from here
+    from benchmarks.workload import Workload
+
+# The reference code's settings (design notes §1).
+BATCH_SIZE = 2
+GRADIENT_ACCUMULATION = 5
+LEARNING_RATES = {"mtop": 2e-5, "mtod": 5e-6, "multiatis": 2e-5, "paws-x": 6e-6}
+PAD_LENGTHS = {"mtop": 70, "mtod": 50, "multiatis": 100, "paws-x": 200}
+SEED = 123456789
+GRADIENT_CLIP = 1.0
 
 
 @attrs.frozen
@@ -129,10 +141,10 @@ def train_reference(
     data: FixedPaddedData,
     steps: int,
     warmup_steps: int = 1,
-    batch_size: int = 2,
-    accumulation: int = 5,
-    learning_rate: float = 2e-5,
-    seed: int = 123456789,
+    batch_size: int = BATCH_SIZE,
+    accumulation: int = GRADIENT_ACCUMULATION,
+    learning_rate: float = LEARNING_RATES["mtop"],
+    seed: int = SEED,
     device: torch.device | str = "cpu",
     progress: bool = False,
     fused_adam: bool = False,
@@ -183,7 +195,7 @@ def train_reference(
             counts["pairs"] += len(task)
             counts["real"] += int(data.task_lengths[task].sum() + data.source_lengths[aligned].sum() + data.target_lengths[aligned].sum())
             counts["padded"] += 3 * len(task) * width
-        torch.nn.utils.clip_grad_norm_(assembly.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(assembly.parameters(), GRADIENT_CLIP)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from benchmarks.datasets.base import LoadedSplit, TranslationSet
 from benchmarks.datasets.mtop import MtopLoader
+from xalign.datasets import LoadedSplit, TranslationSet
 
 DEMO_SEED = 0
 
@@ -36,6 +36,7 @@ class DemoLoader:
     name = "demo"
     task = "joint"
     published_at = "generated locally by benchmarks.demo (python -m benchmarks.demo DIR)"
+    folder_names = ("demo",)
 
     def __init__(self) -> None:
         self._mtop = MtopLoader()

@@ -1,4 +1,4 @@
-"""The examples every phase of the throughput benchmark trains on.
+"""The examples the reference recipe and our trainer are compared on, by both benchmarks.
 
 Either the demo dataset (English training utterances and their translations into one
 language) or a synthetic corpus whose utterance lengths, counted in the encoder's own
@@ -23,10 +23,17 @@ from typing import Sequence
 
 import attrs
 
+from benchmarks import reference_recipe
 from xalign.data.examples import SlotFillingExample, Translation
 
-# Reference pad lengths per dataset (design.md §1): MTOD 50, MTOP 70, MultiATIS++ 100.
-PAD_LENGTHS = {"mtop": 70, "short": 50, "long": 100, "demo": 70}
+# The reference's pad length for each workload: that of the dataset it resembles (the
+# demo is in MTOP's format).
+PAD_LENGTHS = {
+    "mtop": reference_recipe.PAD_LENGTHS["mtop"],
+    "short": reference_recipe.PAD_LENGTHS["mtod"],
+    "long": reference_recipe.PAD_LENGTHS["multiatis"],
+    "demo": reference_recipe.PAD_LENGTHS["mtop"],
+}
 
 _ENGLISH = (
     "set an alarm for seven in the morning please remind me to call mom tomorrow what is the weather like "
@@ -158,7 +165,7 @@ def synthetic(
 
 def demo(count: int | None, language: str = "de") -> Workload:
     """The demo dataset's English training set (first ``count``) and its ``language`` translations."""
-    from benchmarks.demo_dataset import DemoLoader
+    from benchmarks.datasets.demo import DemoLoader
 
     loader = DemoLoader()
     english = list(loader.load_split(None, "en", "train").examples)

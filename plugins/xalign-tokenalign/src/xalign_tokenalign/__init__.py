@@ -1,0 +1,16 @@
+"""Token-level alignment for slot filling, as an xalign plugin.
+
+One loss per module, usable from Python or by name once this distribution is installed
+(``xalign_tokenalign.plugin``)::
+
+    token-align      TokenAlignAligner      Hausdorff divergence between token states of both sides
+    slot-projection  SlotProjectionAligner  English slot labels projected onto the translation
+
+``alignment`` holds the soft alignments both use; ``python -m xalign_tokenalign.diagnose``
+reports how sharp and how diagonal a trained model's alignments are on a parallel file.
+"""
+
+from xalign_tokenalign.slot_projection import SlotProjectionAligner
+from xalign_tokenalign.token_align import TokenAlignAligner
+
+__all__ = ["SlotProjectionAligner", "TokenAlignAligner"]

@@ -1,0 +1,77 @@
+"""Soft alignments and their statistics; the collator's text mask the aligners rely on."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tokenalign_toy import TOY_VOCABULARY
+
+import xalign
+from xalign.data.collate import Collator, ParallelItem
+from xalign.data.examples import ClassificationExample, SlotFillingExample, Translation
+from xalign_tokenalign.alignment import alignment_statistics, cosine_cost, sinkhorn_plan, softmax_alignments
+
+HIDDEN = 8
+
+
+def random_masks(generator, pairs: int, length: int) -> torch.Tensor:
+    lengths = torch.randint(1, length + 1, (pairs,), generator=generator)
+    return torch.arange(length)[None, :] < lengths[:, None]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 6), st.integers(1, 6), st.integers(0, 2**16))
+def test_sinkhorn_plan_has_uniform_marginals_and_nothing_on_masked_positions(pairs, n, m, seed):
+    generator = torch.Generator().manual_seed(seed)
+    source_mask, target_mask = random_masks(generator, pairs, n), random_masks(generator, pairs, m)
+    cost = cosine_cost(torch.randn(pairs, n, HIDDEN, generator=generator), torch.randn(pairs, m, HIDDEN, generator=generator))
+    plan = sinkhorn_plan(cost, source_mask, target_mask, temperature=0.1, iterations=200)
+    rows, columns = plan.sum(dim=2), plan.sum(dim=1)
+    expected_rows = source_mask.float() / source_mask.sum(dim=1, keepdim=True)
+    expected_columns = target_mask.float() / target_mask.sum(dim=1, keepdim=True)
+    assert torch.allclose(rows, expected_rows, atol=1e-4) and torch.allclose(columns, expected_columns, atol=1e-4)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 6), st.integers(1, 6), st.integers(0, 2**16))
+def test_softmax_alignments_are_row_stochastic_on_words_and_zero_elsewhere(pairs, n, m, seed):
+    generator = torch.Generator().manual_seed(seed)
+    source_mask, target_mask = random_masks(generator, pairs, n), random_masks(generator, pairs, m)
+    cost = cosine_cost(torch.randn(pairs, n, HIDDEN, generator=generator), torch.randn(pairs, m, HIDDEN, generator=generator))
+    forward, backward = softmax_alignments(cost, source_mask, target_mask, 0.05)
+    assert torch.allclose(forward.sum(dim=2), source_mask.float(), atol=1e-5)
+    assert torch.allclose(backward.sum(dim=2), target_mask.float(), atol=1e-5)
+
+
+def test_statistics_tell_a_word_alignment_from_noise():
+    torch.manual_seed(0)
+    pairs, length = 8, 7
+    english = torch.randn(pairs, length, HIDDEN)
+    translation = english + 0.2 * torch.randn(pairs, length, HIDDEN)
+    masks = torch.ones(pairs, length, dtype=torch.bool)
+    true = alignment_statistics(cosine_cost(english, translation), masks, masks, 0.05)
+    noise = alignment_statistics(cosine_cost(english, translation.roll(1, dims=0)), masks, masks, 0.05)
+    assert true["entropy"] < noise["entropy"] / 10
+    assert true["diagonal_distance"] < 0.01 and noise["diagonal_distance"] > 0.25  # ~1/3 for random placement
+    assert true["mutual_argmax"] == 1.0 > noise["mutual_argmax"]
+    assert true["hub_share"] == pytest.approx(1 / length) and noise["hub_share"] > 2 / length
+
+
+def test_text_mask_marks_words_only_not_specials_prefix_or_padding():
+    from xalign.testing import tiny_tokenizer
+
+    tokenizer = tiny_tokenizer(TOY_VOCABULARY)
+    collator = Collator(tokenizer, xalign.LabelSpace(("alarm",), ("O", "B-TIME")), text_prefix="query: ")
+    example = SlotFillingExample(id="1", words=("wake", "me", "zzz"), slot_tags=("O", "O", "B-TIME"), intent="alarm")
+    batch = collator([ParallelItem(example, (Translation("1", "de", "weck mich"),))])
+    for row, words in ((0, ["wake", "me", "[UNK]"]), (1, ["weck", "mich"])):
+        tokens = tokenizer.convert_ids_to_tokens(batch["input_ids"][row].tolist())
+        assert tokens[1:3] == ["query", ":"]
+        assert [token for token, keep in zip(tokens, batch["text_mask"][row].tolist()) if keep] == words
+    # without a prefix, nothing but specials and padding is masked; unknown words are text
+    plain = Collator(tokenizer, xalign.LabelSpace(("alarm",), ()), label_slots=False)
+    batch = plain([ParallelItem(ClassificationExample("2", "query: wake ß"))], with_labels=False)
+    tokens = tokenizer.convert_ids_to_tokens(batch["input_ids"][0].tolist())
+    assert [token for token, keep in zip(tokens, batch["text_mask"][0].tolist()) if keep] == tokens[1:-1]

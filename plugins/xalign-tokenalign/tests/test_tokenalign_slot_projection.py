@@ -1,0 +1,245 @@
+"""slot-projection: gold tags carried across, B/I rebuilt, slot mass kept, gradients only where allowed."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tokenalign_toy import IGNORE, INTENTS, SLOT_LABELS, LinearSlotHead, make_context
+
+import xalign
+from xalign.errors import ConfigError
+from xalign_tokenalign import SlotProjectionAligner
+from xalign_tokenalign.slot_projection import TagSpace
+
+HIDDEN = 8
+LABELS = xalign.LabelSpace(INTENTS, SLOT_LABELS)  # O, B-TIME, I-TIME, B-GENRE, B-CITY
+O, B_TIME, I_TIME, B_GENRE, B_CITY = range(5)
+
+
+def batch_of(english_tags: torch.Tensor, masks: torch.Tensor, translations_of: list[int] | None = None) -> dict:
+    """English rows first (tags [english, seq]); then one translation row per entry of ``translations_of``."""
+    english = english_tags.shape[0]
+    translations_of = list(range(english)) if translations_of is None else translations_of
+    return {"attention_mask": masks.long(), "text_mask": masks.long(), "slot_labels": english_tags, "num_source": english,
+            "num_labelled": english, "translation_source_index": torch.tensor(translations_of)}
+
+
+def run(aligner, states, tags, masks, head=None, translations_of=None):
+    batch = batch_of(tags, masks, translations_of)
+    source_rows = batch["translation_source_index"]
+    target_rows = torch.arange(tags.shape[0], tags.shape[0] + len(source_rows))
+    head = head if head is not None else LinearSlotHead(HIDDEN)
+    return aligner(None, None, context=make_context(states, batch, source_rows, target_rows, head))
+
+
+def projected_tags(aligner, states, tags, masks):
+    """The argmax of the projected targets at each translation word token (pair 0)."""
+    captured = {}
+
+    class Capture(torch.nn.Module):
+        def forward(self, token_states, sentence_embedding):
+            return {"slots": torch.zeros(*token_states.shape[:2], len(SLOT_LABELS), requires_grad=True)}
+
+    original = aligner.project
+
+    def project(*arguments):
+        types, targets = original(*arguments)
+        captured["targets"] = targets
+        return types, targets
+
+    aligner.project = project
+    run(aligner, states, tags, masks, Capture())
+    targets = captured["targets"][0]
+    translation_mask = masks[tags.shape[0]]
+    return [int(targets[j].argmax()) for j in range(len(translation_mask)) if translation_mask[j]]
+
+
+def orthogonal_states(count: int) -> torch.Tensor:
+    return torch.eye(HIDDEN)[:count] * 3.0
+
+
+def test_an_identical_translation_receives_exactly_the_english_tags():
+    english_tags = torch.tensor([[O, O, B_TIME, I_TIME, B_CITY]])
+    words = orthogonal_states(5)
+    states = torch.stack([words, words])
+    masks = torch.ones(2, 5, dtype=torch.bool)
+    assert projected_tags(SlotProjectionAligner(LABELS, temperature=0.05), states, english_tags, masks) == [O, O, B_TIME, I_TIME, B_CITY]
+
+
+def test_reordered_words_get_b_and_i_rebuilt_from_their_new_order():
+    # English "seven am" = B-TIME I-TIME; the translation puts "am" first: B/I follow the translation's order.
+    english_tags = torch.tensor([[O, B_TIME, I_TIME]])
+    words = orthogonal_states(3)
+    states = torch.stack([words, words[[0, 2, 1]]])
+    masks = torch.ones(2, 3, dtype=torch.bool)
+    assert projected_tags(SlotProjectionAligner(LABELS), states, english_tags, masks) == [O, B_TIME, I_TIME]
+    copied = projected_tags(SlotProjectionAligner(LABELS, bio="copy"), states, english_tags, masks)
+    assert copied == [O, I_TIME, B_TIME]  # copying tags keeps the English B/I, now in the wrong order
+
+
+def test_one_english_word_spread_over_two_translation_tokens_becomes_b_then_i():
+    english_tags = torch.tensor([[O, B_CITY, IGNORE]])  # a second subword is unlabelled
+    words = orthogonal_states(3)
+    states = torch.stack([words, torch.stack([words[0], words[1], words[1]])])
+    masks = torch.tensor([[True, True, True], [True, True, True]])
+    tags = projected_tags(SlotProjectionAligner(LABELS), states, english_tags, masks)
+    assert tags == [O, B_CITY, B_CITY]  # no I-CITY in this label set: the type's whole mass stays on B-CITY
+    english_tags = torch.tensor([[O, B_TIME, IGNORE]])
+    assert projected_tags(SlotProjectionAligner(LABELS), states, english_tags, masks) == [O, B_TIME, I_TIME]
+
+
+def test_tag_space_reads_types_from_bio_and_treats_bare_tags_as_types():
+    bio = TagSpace(SLOT_LABELS, "repair")
+    assert bio.is_bio and bio.types == ("O", "TIME", "GENRE", "CITY")
+    assert bio.begin == [O, B_TIME, B_GENRE, B_CITY] and bio.inside == [O, I_TIME, B_GENRE, B_CITY]
+    bare = TagSpace(("O", "TIME", "CITY"), "repair")
+    assert not bare.is_bio and bare.types == ("O", "TIME", "CITY")
+
+
+def hub_batch(seed: int):
+    """Anisotropic states: every translation token shares a large common direction ``u``, and one
+    English "O" word is ``u`` itself, so it is each translation token's most similar word (a hub)."""
+    generator = torch.Generator().manual_seed(seed)
+    pairs, words = 4, 5
+    basis = torch.eye(HIDDEN)
+    common, own = basis[0], basis[1 : words + 1]  # [words, hidden], orthogonal to ``common``
+    english = torch.cat([common[None], own])[None].repeat(pairs, 1, 1)  # hub word first
+    translation = torch.cat([1.5 * common + own, common[None] * 1.0], dim=0)[None].repeat(pairs, 1, 1)
+    translation = translation + 0.05 * torch.randn(translation.shape, generator=generator)
+    tags = torch.randint(1, len(SLOT_LABELS), (pairs, words + 1), generator=generator)
+    tags[:, 0] = O
+    states = torch.cat([english, translation])
+    return states, tags, torch.ones(2 * pairs, words + 1, dtype=torch.bool)
+
+
+def test_the_balanced_plan_keeps_slot_mass_where_a_softmax_collapses_onto_a_hub_word():
+    states, tags, masks = hub_batch(0)
+    guarded = SlotProjectionAligner(LABELS, temperature=0.1, record_statistics=True)
+    unguarded = SlotProjectionAligner(LABELS, temperature=0.1, normalisation="softmax", record_statistics=True)
+    run(guarded, states, tags, masks)
+    run(unguarded, states, tags, masks)
+    with_guard, without_guard = guarded.statistics[-1], unguarded.statistics[-1]
+    assert without_guard["hub_share"] > 0.5 and without_guard["slot_mass_ratio"] < 0.6  # collapsed onto the O hub
+    assert with_guard["hub_share"] <= 0.35 and with_guard["slot_mass_ratio"] == pytest.approx(1.0, abs=1e-3)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 6), st.integers(1, 6), st.sampled_from([0.02, 0.1, 1.0]), st.integers(0, 2**16))
+def test_the_balanced_plan_projects_each_pair_s_english_slot_share_exactly(pairs, english_length, translation_length, temperature, seed):
+    generator = torch.Generator().manual_seed(seed)
+    length = max(english_length, translation_length)
+    states = torch.randn(2 * pairs, length, HIDDEN, generator=generator)
+    masks = torch.zeros(2 * pairs, length, dtype=torch.bool)
+    masks[:pairs, :english_length] = True
+    masks[pairs:, :translation_length] = True
+    tags = torch.randint(0, len(SLOT_LABELS), (pairs, length), generator=generator).masked_fill(~masks[:pairs], IGNORE)
+    aligner = SlotProjectionAligner(LABELS, temperature=temperature, iterations=200, record_statistics=True)
+    run(aligner, states, tags, masks)
+    ratio = aligner.statistics[-1]["slot_mass_ratio"]
+    english_slots = bool((tags[masks[:pairs]] > 0).any())
+    if english_slots:
+        assert ratio == pytest.approx(1.0, abs=2e-3)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 6), st.integers(1, 4), st.integers(0, 2**16))
+def test_slot_projection_is_unchanged_by_padding_whatever_the_padded_states_hold(pairs, length, extra, seed):
+    generator = torch.Generator().manual_seed(seed)
+    states = torch.randn(2 * pairs, length, HIDDEN, generator=generator)
+    masks = torch.ones(2 * pairs, length, dtype=torch.bool)
+    tags = torch.randint(0, len(SLOT_LABELS), (pairs, length), generator=generator)
+    torch.manual_seed(0)
+    head = LinearSlotHead(HIDDEN)
+    plain = run(SlotProjectionAligner(LABELS), states, tags, masks, head).item()
+    padded_states = torch.cat([states, 100 * torch.randn(2 * pairs, extra, HIDDEN, generator=generator)], dim=1)
+    padded_masks = torch.cat([masks, torch.zeros(2 * pairs, extra, dtype=torch.bool)], dim=1)
+    padded_tags = torch.cat([tags, torch.full((pairs, extra), IGNORE)], dim=1)
+    assert run(SlotProjectionAligner(LABELS), padded_states, padded_tags, padded_masks, head).item() == pytest.approx(plain, rel=1e-4, abs=1e-6)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 6), st.integers(0, 2**16))
+def test_slot_projection_is_finite_when_the_english_rows_carry_no_slot_labels(pairs, length, seed):
+    generator = torch.Generator().manual_seed(seed)
+    states = torch.randn(2 * pairs, length, HIDDEN, generator=generator, requires_grad=True)
+    masks = torch.ones(2 * pairs, length, dtype=torch.bool)
+    unlabelled = torch.full((pairs, length), IGNORE)
+    value = run(SlotProjectionAligner(LABELS), states, unlabelled, masks)
+    assert value.item() == 0.0
+    value.backward()
+    all_outside = torch.zeros(pairs, length, dtype=torch.long)  # utterances without any slot: O everywhere
+    value = run(SlotProjectionAligner(LABELS), states, all_outside, masks)
+    assert torch.isfinite(value) and value.item() >= 0
+
+
+def test_gradient_flows_into_the_head_and_the_translation_states_only():
+    torch.manual_seed(1)
+    states = torch.randn(4, 5, HIDDEN, requires_grad=True)
+    masks = torch.ones(4, 5, dtype=torch.bool)
+    masks[:, 0] = False
+    tags = torch.tensor([[IGNORE, O, B_TIME, I_TIME, O], [IGNORE, B_CITY, O, O, B_GENRE]])
+    head = LinearSlotHead(HIDDEN)
+    run(SlotProjectionAligner(LABELS), states, tags, masks, head).backward()
+    gradient = states.grad.abs().sum(dim=-1)
+    assert bool((gradient[:2] == 0).all())  # English rows: the targets are constants
+    assert bool((gradient[2:][masks[2:]] > 0).all()) and bool((gradient[2:][~masks[2:]] == 0).all())
+    assert head.classifier.weight.grad.abs().sum() > 0
+
+
+def test_every_translation_of_one_english_row_is_supervised():
+    torch.manual_seed(2)
+    states = torch.randn(3, 4, HIDDEN, requires_grad=True)  # one English row, two translations of it
+    masks = torch.ones(3, 4, dtype=torch.bool)
+    tags = torch.tensor([[O, B_TIME, I_TIME, O]])
+    head = LinearSlotHead(HIDDEN)
+    both = run(SlotProjectionAligner(LABELS), states, tags, masks, head, translations_of=[0, 0])
+    both.backward()
+    assert all(states.grad[row].abs().sum() > 0 for row in (1, 2))
+    first = run(SlotProjectionAligner(LABELS), states[[0, 1]], tags, masks[[0, 1]], head)
+    second = run(SlotProjectionAligner(LABELS), states[[0, 2]], tags, masks[[0, 2]], head)
+    assert both.item() == pytest.approx((first.item() + second.item()) / 2, rel=1e-5)
+
+
+def test_alignment_only_english_rows_without_labels_are_skipped():
+    torch.manual_seed(3)
+    states = torch.randn(4, 4, HIDDEN)
+    masks = torch.ones(4, 4, dtype=torch.bool)
+    tags = torch.tensor([[O, B_TIME, I_TIME, O]])  # only the first English row is labelled
+    batch = batch_of(tags, masks, [0, 1])
+    batch["num_source"] = 2
+    head = LinearSlotHead(HIDDEN)
+    with_extra = SlotProjectionAligner(LABELS)(None, None, context=make_context(states, batch, torch.tensor([0, 1]), torch.tensor([2, 3]), head))
+    alone = SlotProjectionAligner(LABELS)(None, None, context=make_context(states, batch, torch.tensor([0]), torch.tensor([2]), head))
+    assert with_extra.item() == pytest.approx(alone.item(), rel=1e-6)
+
+
+def test_without_slot_labels_it_warns_once_and_adds_nothing(caplog):
+    with caplog.at_level(logging.WARNING):
+        aligner = SlotProjectionAligner(xalign.LabelSpace(INTENTS, ()))
+    assert "no slot labels" in caplog.text
+    states = torch.randn(2, 3, HIDDEN, requires_grad=True)
+    batch = {"attention_mask": torch.ones(2, 3, dtype=torch.long), "intent_labels": torch.tensor([0]), "num_source": 1, "num_labelled": 1}
+    value = aligner(None, None, context=make_context(states, batch, [0], [1], None))
+    assert value.item() == 0.0
+    value.backward()
+
+
+def test_a_head_without_slot_logits_is_a_clear_error():
+    class IntentOnly(torch.nn.Module):
+        def forward(self, token_states, sentence_embedding):
+            return {"intent": sentence_embedding}
+
+    states = torch.randn(2, 3, HIDDEN)
+    masks = torch.ones(2, 3, dtype=torch.bool)
+    with pytest.raises(ConfigError, match="slot logits"):
+        run(SlotProjectionAligner(LABELS), states, torch.tensor([[O, B_TIME, O]]), masks, IntentOnly())
+
+
+@pytest.mark.parametrize(("argument", "value"), [("temperature", 0), ("normalisation", "argmax"), ("bio", "bilou"), ("iterations", 0)])
+def test_bad_settings_are_refused_by_name(argument, value):
+    with pytest.raises(ConfigError, match=argument):
+        SlotProjectionAligner(LABELS, **{argument: value})
