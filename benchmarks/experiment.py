@@ -24,10 +24,10 @@ import attrs
 
 import xalign
 from benchmarks.paper import average_languages, paper_mode_values
-from benchmarks.settings import BenchmarkSettings, RunConfig, resolved_align_languages, translations_dir_for
+from benchmarks.settings import RESUMABLE_CHANGES, BenchmarkSettings, RunConfig, resolved_align_languages, translations_dir_for
 from xalign.builder import validate
-from xalign.datasets import TranslationSet, normalize_language
-from xalign.layers import config_with_overrides
+from xalign.datasets import MissingDatasetError, TranslationSet, normalize_language
+from xalign.layers import config_with_overrides, flatten
 from xalign.errors import ConfigError, DataError
 from xalign.registry import get_registry
 from xalign.training.loop import seed_everything
@@ -78,7 +78,7 @@ def target_languages(settings: BenchmarkSettings, loader, data_dir: Path | None)
 def _record_split(loaded, notes: dict, key: str, files: dict | None = None) -> list:
     if files is not None:
         files[key] = list(loaded.files)
-    if not loaded.examples:
+    if not loaded.examples and (loaded.files or not key.endswith("/dev")):  # a dev set may be absent, never empty
         where = ", ".join(loaded.files) or key
         raise DataError(f"{key} has no examples ({where}); a dataset split must hold at least one row")
     if loaded.skipped:
@@ -104,9 +104,16 @@ def load_bundle(settings: BenchmarkSettings, loader, data_dir: Path | None, lang
     english_train_full = split("en", "train")
     english_train = english_train_full[: settings.max_train_examples] if settings.max_train_examples else english_train_full
     bundle = DatasetBundle(english_train, split("en", "dev"), {"en": split("en", "test")}, notes=notes, files=files)
+    needs_target_train = bool({"target", "translate-train", "en+target"} & set(settings.modes))
     for language in languages:
         bundle.tests[language] = split(language, "test")
-        train = split(language, "train")
+        try:
+            train = split(language, "train")
+        except MissingDatasetError:
+            if needs_target_train:
+                raise
+            train = []  # no labelled target data: it then adds nothing to the label space
+            logger.info("%s: no training file; the label space comes from the other training files", language)
         bundle.target_trains[language] = train[: settings.max_train_examples] if settings.max_train_examples else train
         if "xeroalign" in settings.modes:
             translation_file = _translation_file(translations_dir, language)
@@ -114,15 +121,20 @@ def load_bundle(settings: BenchmarkSettings, loader, data_dir: Path | None, lang
             kept = {example.id for example in english_train}
             by_id = {key: value for key, value in found.by_id.items() if key in kept}
             bundle.translations[language] = TranslationSet(by_id, found.source, dict(found.notes))
-            bundle.alignment_sources[language] = alignment_source_kind(loader, translation_file, found.source)
+            bundle.alignment_sources[language] = alignment_source_kind(loader, found.source)
             logger.info("translations %s: %d of %d English training examples, from %s", language, len(by_id), len(english_train), found.source)
     return bundle
 
 
-def alignment_source_kind(loader, translation_file: Path | None, source: str) -> str:
-    """Where a language's alignment translations came from, in the words results use."""
-    if translation_file is not None:
-        return "keyed file" if source.startswith("keyed") else "machine-translated file"
+def alignment_source_kind(loader, source: str) -> str:
+    """Where a language's alignment translations came from, in the words results use.
+
+    ``source`` is the loader's own description (``line-aligned file X``, ``keyed file X``,
+    ``joined on id with X``)."""
+    if source.startswith("keyed"):
+        return "keyed file"
+    if source.startswith("line-aligned"):
+        return "machine-translated file"
     if getattr(loader, "machine_translated_train", False):
         return "machine-translated target training set"
     return "parallel target training set (human translations)"
@@ -208,13 +220,39 @@ def training_files(run: PlannedRun, bundle: DatasetBundle) -> list[str]:
     return [path for language in run.train_languages for path in bundle.files.get(f"{language}/train", [])]
 
 
+def same_settings(saved: object, config: xalign.XalignConfig) -> bool:
+    """Whether ``saved`` (a config a model was trained with) has ``config``'s settings.
+
+    What may change on a resume is left out, and so are the keys ``config`` leaves to the
+    encoder (``None``: the pooler, the text prefix), which the saved config holds resolved."""
+    if not isinstance(saved, dict):
+        return False
+    try:
+        saved_values = flatten(saved)
+    except ConfigError:
+        return False
+    wanted = {key: value for key, value in flatten(config.to_dict()).items() if key not in RESUMABLE_CHANGES and value is not None}
+    return all(saved_values.get(key, object()) == value for key, value in wanted.items())
+
+
 def reusable_record(evaluation_file: Path, config: xalign.XalignConfig) -> dict | None:
-    """A finished model's record, when it was trained with exactly ``config``."""
+    """A finished model's record, when it was trained with ``config``'s settings."""
     try:
         record = json.loads(evaluation_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return record if isinstance(record, dict) and record.get("config") == config.to_dict() else None
+    return record if isinstance(record, dict) and same_settings(record.get("config"), config) else None
+
+
+def resumable(run_dir: Path, config: xalign.XalignConfig) -> bool:
+    """Whether the trainer's files in ``run_dir`` (if any) were started with ``config``'s settings."""
+    saved = run_dir / "config.json"
+    if not saved.is_file():
+        return True
+    try:
+        return same_settings(json.loads(saved.read_text(encoding="utf-8")), config)
+    except (OSError, ValueError):
+        return False
 
 
 def execute(settings: BenchmarkSettings, run: PlannedRun, bundle: DatasetBundle, config: xalign.XalignConfig, output: Path, resume: bool, overwrite: bool) -> dict:
@@ -231,6 +269,9 @@ def execute(settings: BenchmarkSettings, run: PlannedRun, bundle: DatasetBundle,
             logger.info("%s: already complete, skipped (--resume)", run.name)
             return record
         logger.warning("%s: its saved evaluation was made with other settings or is damaged; training it again", run.name)
+        resume, overwrite = False, True
+    if resume and not resumable(run_dir, config):
+        logger.warning("%s: its checkpoints were made with other settings; training it again", run.name)
         resume, overwrite = False, True
     train_examples = []
     for language in run.train_languages:

@@ -131,7 +131,10 @@ def resolve(file: str | Path | None = None, flags: Mapping[str, Any] | None = No
     per dataset). The preset is the one named by the file or flags, else the dataset's
     default; a paper preset adds the dataset's own values from the paper.
     """
-    file_values = flatten(read_mapping(file)) if file is not None else {}
+    try:
+        file_values = flatten(read_mapping(file)) if file is not None else {}
+    except ConfigError as error:
+        raise ConfigError(f"{file}: {error}" if not str(error).startswith(str(file)) else str(error)) from None
     flag_values = dict(flags or {})
     given = {**file_values, **flag_values}
     for name in DERIVED:

@@ -1,11 +1,16 @@
-"""``python -m benchmarks.throughput``: our trainer against the authors' recipe, side by side.
+"""``python -m benchmarks.throughput``: our trainer against the authors' recipe and the Hugging Face Trainer.
 
 In one process and on the same examples it times (a) a faithful re-implementation of the
 reference recipe (three encoder passes, fixed padding without a mask, fp32, batch 2 with
-gradient accumulation 5), (b) ``xalign.train`` at the same batch semantics and (c)
-``xalign.train`` at its best settings for the device, then (c) again at 1×, 2× and 4× the
-examples and on a second length distribution. Only training steps are timed: model
-loading, tokenisation of the reference's fixed-length tensors and one warm-up step per
+gradient accumulation 5), (b) ``xalign.train`` at the same batch semantics, then, in
+interleaved rounds on one model, (c) ``xalign.train`` at its best settings for the device
+and (d) the same objective in a Hugging Face ``Trainer`` subclass
+(``benchmarks/hf_trainer_baseline.py``) at (c)'s batch settings and at its own best ones.
+Then the machine's limit: the matmul peak at the encoder's shapes (measured in every
+round), the training FLOP/s that (c) achieves and its fraction of that peak, and a profile
+of one step of (c) and (d). Last, (c) at 1×, 2× and 4× the examples and on a second length
+distribution. Only training steps are timed: model loading, tokenisation of the
+reference's fixed-length tensors and of the Trainer's dataset, and one warm-up step per
 phase are not. ``--json`` prints one JSON object on the last line.
 """
 
@@ -20,15 +25,24 @@ import attrs
 import torch
 
 import xalign
-from benchmarks import reference_recipe as reference, workload as workloads
+from benchmarks import hf_trainer_baseline as hf, reference_recipe as reference, workload as workloads
 from benchmarks.cli import run_main, say
-from benchmarks.throughput_parts import measure
+from benchmarks.throughput_parts import head_to_head, limit, measure
+from benchmarks.throughput_parts.table import table
+from xalign.data.collate import Collator
 from xalign.encoders import EncoderRequest
 from xalign.errors import XalignError
 from xalign.inference import collator_for
 from xalign.registry import get_registry
 
 LEARNING_RATE = reference.LEARNING_RATES["mtop"]  # every phase's; irrelevant to speed
+
+# The Trainer's own best settings per device, found by measuring
+# (``python -m benchmarks.throughput_parts.trainer_peer sweep``; docs/performance.md).
+HF_BEST = {
+    "cpu": hf.TrainerSettings(batch_size=32, learning_rate=LEARNING_RATE),
+    "cuda": hf.TrainerSettings(batch_size=256, dataloader_workers=4, learning_rate=LEARNING_RATE),
+}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -49,7 +63,13 @@ def parser() -> argparse.ArgumentParser:
     add("--train-word-embeddings", action="store_true", help="best phase: also train the word-embedding table on CPU (it is frozen there by default)")
     add("--compile", action="store_true", help="best phase: torch.compile the encoder")
     add("--skip-scaling", action="store_true")
-    add("--phases", default=",".join(("reference", "same_batch", "best")), help="comma list of reference, same_batch, best (default: all three)")
+    add("--phases", default="reference,same_batch,best,hf_trainer", help="comma list of reference, same_batch, best, hf_trainer (default: all four)")
+    add("--rounds", type=int, default=3, help="interleaved rounds of (c) and (d) (default 3); each reports its median round")
+    add("--hf-batch-size", type=int, help="(d) at its own best: per-device batch size (default: the measured best for the device)")
+    add("--hf-accumulation", type=int, help="(d) at its own best: gradient accumulation steps")
+    add("--hf-workers", type=int, help="(d) at its own best: DataLoader worker processes")
+    add("--hf-compile", action="store_true", help="(d) at its own best: TrainingArguments(torch_compile=True)")
+    add("--skip-limit", action="store_true", help="no matmul peak, achieved FLOP/s or step profile")
     add("--json", action="store_true", help="print one JSON object on the last line")
     return p
 
@@ -145,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     return run_main(parser(), _main, argv)
 
 
-PHASES = ("reference", "same_batch", "best")
+PHASES = ("reference", "same_batch", "best", "hf_trainer")
 
 
 @attrs.define
@@ -158,6 +178,7 @@ class Bench:
     peak_flops: float | None
     shape: measure.ModelShape | None = None
     mean_context: float = 0.0
+    mean_row_length: float = 0.0
 
     @property
     def cuda(self) -> bool:
@@ -165,13 +186,15 @@ class Bench:
 
     def build(self, freeze: bool = False) -> xalign.Assembly:
         assembly = build(self.arguments, self.pool.labels(), freeze)
-        if self.cuda and self.shape is None:
-            # MFU counts real tokens only; the attention term needs E[L^2]/E[L] over rows.
+        if self.shape is None:
+            # FLOPs count real tokens only; the attention term needs E[L^2]/E[L] over rows.
             collator = collator_for(assembly)
             sample = self.pool.resized(min(len(self.pool), 2000))
             rows = collator.encode_examples(list(sample.examples)) + collator.encode_translations(list(sample.translations.values()))
-            self.shape = measure.ModelShape.of(assembly, assembly.encoder.config)
-            self.mean_context = measure.attention_tokens_factor([len(row["input_ids"]) for row in rows])
+            self.shape = measure.ModelShape.of(assembly.encoder, assembly.encoder.config)
+            lengths = [len(row["input_ids"]) for row in rows]
+            self.mean_context = measure.attention_tokens_factor(lengths)
+            self.mean_row_length = sum(lengths) / len(lengths)
         return assembly
 
     def report(self, name: str, seconds: float, pairs: int, real: int, padded: int, peak_bytes: int, settings: dict) -> measure.PhaseFigures:
@@ -208,7 +231,96 @@ def trainer_phase(bench: Bench, name: str, phase: Phase, steps: int) -> tuple[me
     return bench.report(name, result.seconds, result.pairs, result.real_tokens, result.padded_tokens, memory.peak, phase.settings()), assembly
 
 
+def hf_settings(arguments: argparse.Namespace, device: torch.device) -> hf.TrainerSettings:
+    """(d)'s own best settings: the measured best for the device, with any ``--hf-*`` overrides."""
+    overrides = {"batch_size": arguments.hf_batch_size, "gradient_accumulation": arguments.hf_accumulation, "dataloader_workers": arguments.hf_workers}
+    chosen = attrs.evolve(HF_BEST[device.type], **{key: value for key, value in overrides.items() if value is not None})
+    return attrs.evolve(chosen, compile=True) if arguments.hf_compile else chosen
+
+
+def _our_run(assembly: xalign.Assembly, pool: workloads.Workload, phase: Phase, steps: int):
+    """(c): one warm-up step then ``steps`` timed ones, with the encoder compiled for the call when ``phase.compile``."""
+    compiled = torch.compile(assembly.encoder, dynamic=True) if phase.compile else None
+
+    def run():
+        if compiled is None:
+            return run_trainer(assembly, pool, phase.training, steps)
+        original, assembly.encoder = assembly.encoder, compiled
+        try:
+            return run_trainer(assembly, pool, phase.training, steps)
+        finally:
+            assembly.encoder = original
+
+    return run
+
+
+def best_and_peer(bench: Bench, assembly: xalign.Assembly, phases: list[str], best_phase: Phase, steps: int, figures: dict) -> dict:
+    """(c) and (d) in interleaved rounds on ``assembly`` (their figures go into ``figures``), then the machine's limit."""
+    arguments, device, pool = bench.arguments, bench.device, bench.pool
+    training = best_phase.training
+    contenders = []
+    if "best" in phases:
+        contenders.append(head_to_head.Contender("best", "(c) our trainer, best settings", _our_run(assembly, pool, best_phase, steps), best_phase.settings()))
+    features, same, own = None, None, None
+    if "hf_trainer" in phases:
+        features = hf.tokenise(assembly, pool.examples, pool.translations)
+        same = hf.TrainerSettings(batch_size=training.batch_size, gradient_accumulation=training.gradient_accumulation, learning_rate=LEARNING_RATE)
+        own = hf_settings(arguments, device)
+        model = {"freeze_word_embeddings": best_phase.freeze_word_embeddings, "precision": "bf16" if bench.cuda else "fp32"}
+        for name, label, settings in (("hf_trainer_same_settings", "(d) HF Trainer, (c)'s batch settings", same), ("hf_trainer", "(d) HF Trainer, its best settings", own)):
+            if name == "hf_trainer" and own == same:
+                continue  # the same run: measured once, reported under both names
+            hf_steps = max(2, math.ceil(steps * training.batch_size / (settings.batch_size * settings.gradient_accumulation)))
+            run = lambda settings=settings, hf_steps=hf_steps: hf.train_with_trainer(assembly, features, settings, hf_steps, device)  # noqa: E731
+            contenders.append(head_to_head.Contender(name, label, run, {**settings.to_json(), **model}))
+    config = assembly.encoder.config
+    tokens = 16 * math.ceil(2 * training.batch_size * bench.mean_row_length / 16)  # the rows of one (c) batch, English and translations
+    probe = None if arguments.skip_limit else lambda: limit.gemm_peak(config.hidden_size, getattr(config, "intermediate_size", 4 * config.hidden_size), tokens, device)
+    say(f"interleaved rounds: {arguments.rounds} of {', '.join(contender.label for contender in contenders)}" + ("" if probe is None else f", each after a matmul peak at {tokens} tokens"))
+    rounds, peaks = head_to_head.interleaved(contenders, arguments.rounds, device, bench.report, probe)
+    if "hf_trainer" in phases and own == same:
+        rounds["hf_trainer"] = rounds["hf_trainer_same_settings"]
+    for name, values in rounds.items():
+        figures[name] = head_to_head.median_round(values)
+    result: dict = {"rounds": {name: [round(value.pairs_per_s, 3) for value in values] for name, values in rounds.items()}}
+    if "best" in phases and "hf_trainer" in phases:
+        result["vs_hf_trainer"] = round(head_to_head.paired_ratio(rounds["best"], rounds["hf_trainer"]), 2)
+        result["vs_hf_trainer_same_settings"] = round(head_to_head.paired_ratio(rounds["best"], rounds["hf_trainer_same_settings"]), 2)
+    if peaks and "best" in phases:
+        result.update(_limit(bench, assembly, rounds["best"], figures["best"], peaks, training, features, own))
+    return result
+
+
+def _limit(bench: Bench, assembly, best_rounds, best, peaks: list[limit.GemmPeak], training, features, own: hf.TrainerSettings | None) -> dict:
+    """Achieved training FLOP/s of (c) against the measured matmul peak, and one step of (c) and (d) profiled."""
+    flops_per_token = measure.training_flops(bench.shape, 1, bench.mean_context)
+    achieved = flops_per_token * best.real_tokens_per_s
+    top = max(peaks, key=lambda peak: peak.flops_per_s)
+    say(f"limit: {flops_per_token / 1e6:.1f} MFLOP per real token; achieved {achieved / 1e9:.1f} GFLOP/s against a matmul peak of "
+        f"{top.flops_per_s / 1e9:.1f} GFLOP/s ({achieved / top.flops_per_s:.1%})")
+    encoder = assembly.encoder
+    breakdown = {"best": limit.profile_step(lambda: run_trainer(assembly, bench.pool, training, 2, warmup=False), encoder,
+                                            [(Collator, "__call__", limit.COLLATION), (torch.nn.utils, "clip_grad_norm_", limit.OPTIMIZER)])}
+    if features is not None:
+        from accelerate import Accelerator
+
+        breakdown["hf_trainer"] = limit.profile_step(lambda: hf.train_with_trainer(assembly, features, own, 2, bench.device), encoder,
+                                                     [(hf.PairCollator, "__call__", limit.COLLATION), (Accelerator, "clip_grad_norm_", limit.OPTIMIZER)])
+    for name, value in breakdown.items():
+        say(f"one step of {name} under the profiler, {value.seconds:.3f} s: " + ", ".join(f"{key} {share:.1%}" for key, share in value.fractions.items()))
+    return {
+        "gemm_peak_flops": round(top.flops_per_s), "achieved_flops": round(achieved), "peak_fraction": round(achieved / top.flops_per_s, 4),
+        "limit": {
+            "flops_per_real_token": round(flops_per_token), "formula": measure.FLOPS_FORMULA, "non_embedding_parameters": bench.shape.non_embedding_parameters,
+            "mean_context": round(bench.mean_context, 2), "gemm": top.to_json(), "gemm_peak_by_round": [round(peak.flops_per_s) for peak in peaks],
+            "peak_fraction_by_round": [round(flops_per_token * figure.real_tokens_per_s / peak.flops_per_s, 4) for figure, peak in zip(best_rounds, peaks)],
+            "step_breakdown": {name: value.to_json() for name, value in breakdown.items()},
+        },
+    }
+
+
 def _main(arguments: argparse.Namespace) -> int:
+    load_at_start = measure.load_averages()
     device = resolve_device(arguments.device)
     cuda = device.type == "cuda"
     if arguments.threads:
@@ -230,24 +342,26 @@ def _main(arguments: argparse.Namespace) -> int:
     say(f"workload: {pool.name}, {len(pool)} examples with {pool.language} translations; reference pads to {pool.pad_length}")
     bench = Bench(arguments, device, pool, measure.peak_flops(device))
 
-    figures: dict[str, measure.PhaseFigures | None] = dict.fromkeys(PHASES)
+    figures: dict[str, measure.PhaseFigures | None] = dict.fromkeys((*PHASES[:-1], "hf_trainer_same_settings", "hf_trainer"))
     if "reference" in phases:
         figures["reference"] = reference_phase(bench)
-        _release(device)
+        head_to_head.release(device)
     if "same_batch" in phases:
         same = Phase(xalign.TrainingConfig(batch_size=reference.BATCH_SIZE, gradient_accumulation=reference.GRADIENT_ACCUMULATION, optimizer="adam",
                                            learning_rate=LEARNING_RATE, device=device.type, progress=False), freeze_word_embeddings=False)
         figures["same_batch"] = trainer_phase(bench, "(b) our trainer, same batch semantics", same, arguments.steps)[0]
-        _release(device)
+        head_to_head.release(device)
     scaling: dict = {"workload": pool.name}
-    if "best" in phases:
+    contest: dict = {}
+    if "best" in phases or "hf_trainer" in phases:
         # Freezing the 96M-row word-embedding table is our CPU default only: on a GPU its
         # update is cheap and the whole model trains, as in the reference.
         freeze = not cuda and not arguments.train_word_embeddings
         best_phase = Phase(xalign.TrainingConfig(batch_size=batch_size, learning_rate=LEARNING_RATE, device=device.type, progress=False),
                            freeze_word_embeddings=freeze, compile=arguments.compile)
-        figures["best"], assembly = trainer_phase(bench, "(c) our trainer, best settings", best_phase, best_steps)
-        if not arguments.skip_scaling:
+        assembly = bench.build(freeze=freeze)  # (c) and (d) train this one model in turn
+        contest = best_and_peer(bench, assembly, phases, best_phase, best_steps, figures)
+        if "best" in phases and not arguments.skip_scaling:
             scaling = _scaling(arguments, assembly, pool, best_phase.training, scaling_examples, tokenizer or assembly.tokenizer)
         del assembly
 
@@ -262,9 +376,17 @@ def _main(arguments: argparse.Namespace) -> int:
         **{name: (value.to_json(cuda) if value is not None else None) for name, value in figures.items()},
         "same_batch_ratio": ratio("same_batch"),
         "best_ratio": ratio("best"),
+        "vs_hf_trainer": contest.get("vs_hf_trainer"),
+        "vs_hf_trainer_same_settings": contest.get("vs_hf_trainer_same_settings"),
+        "gemm_peak_flops": contest.get("gemm_peak_flops"),
+        "achieved_flops": contest.get("achieved_flops"),
+        "peak_fraction": contest.get("peak_fraction"),
+        "limit": contest.get("limit"),
+        "rounds": contest.get("rounds"),
         "scaling": scaling,
+        "load_average": {"start": load_at_start, "end": measure.load_averages()},
     }
-    print(_table(summary))
+    print(table(summary))
     if arguments.json:
         print(json.dumps(summary))
     return 0
@@ -289,46 +411,12 @@ def _scaling(arguments, assembly, pool: workloads.Workload, training: xalign.Tra
     return {"workload": pool.name, "examples": by_size, "lengths": by_length}
 
 
-def _release(device: torch.device) -> None:
-    """Free what the last phase held, so that the next phase's peak is its own."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    if device.type == "cuda":
-        torch.cuda.empty_cache()
-    try:  # glibc keeps freed heap pages; hand them back so RSS reflects what is in use
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
 def _device_name(device: torch.device) -> str:
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
     import os
 
     return f"cpu ({torch.get_num_threads()} threads, {os.cpu_count()} cores)"
-
-
-def _table(summary: dict) -> str:
-    present = [name for name in PHASES if summary[name] is not None]
-    with_mfu = any("mfu" in summary[name] for name in present)
-    header = f"{'phase':<12} {'pairs/s':>9} {'real tok/s':>11} {'pad':>6} {'peak MiB':>9}" + (f" {'MFU':>6}" if with_mfu else "")
-    lines = [f"device: {summary['device']}   encoder: {summary['encoder']}   workload: {summary['scaling'].get('workload', '')}", header]
-    for name in present:
-        row = summary[name]
-        line = f"{name:<12} {row['pairs_per_s']:>9.2f} {row['real_tokens_per_s']:>11.0f} {row['pad_fraction']:>6.1%} {row['peak_mem_bytes'] / 2**20:>9.0f}"
-        if with_mfu:
-            line += f" {row['mfu']:>6.1%}" if row.get("mfu") is not None else f" {'n/a':>6}"
-        lines.append(line)
-    if summary["same_batch_ratio"] is not None or summary["best_ratio"] is not None:
-        lines.append(f"ratios: (b)/(a) = {summary['same_batch_ratio']}   (c)/(a) = {summary['best_ratio']}")
-    if "examples" in summary["scaling"]:
-        sizes = ", ".join(f"{key} ({value['examples']} examples) {value['pairs_per_s']:.2f}" for key, value in summary["scaling"]["examples"].items())
-        lengths = ", ".join(f"{key} {value:.2f}" for key, value in summary["scaling"]["lengths"].items())
-        lines.append(f"scaling, pairs/s of (c): {sizes}; by lengths: {lengths}")
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -177,6 +177,10 @@ class TrainingConfig:
 
     epochs: int = _field(3, positive_int)
     learning_rate: float = _field(5e-5, positive_float)
+    # The peak rate of the parameters that start from scratch (task head, aligner layers);
+    # None: ``learning_rate``. A freshly initialised head can take a rate far above what
+    # the pretrained encoder tolerates, and the slot head converges slowly without one.
+    head_learning_rate: float | None = _field(None, optional(positive_float))
     batch_size: int = _field(32, positive_int)
     eval_batch_size: int = _field(128, positive_int)
     gradient_accumulation: int = _field(1, positive_int)

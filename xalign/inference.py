@@ -144,7 +144,9 @@ def _predict_texts(runner: _Runner, texts: Sequence[str], batch_size: int, max_l
             label, label_score = runner.label(probabilities, row)
             slots = None
             if "slots" in probabilities and slot_labels:
-                units = text_units(text, encoded["offset_mapping"][row].tolist(), encoded["special_tokens_mask"][row].tolist(), len(prefix))
+                units = text_units(
+                    text, encoded["offset_mapping"][row].tolist(), encoded["special_tokens_mask"][row].tolist(), len(prefix), encoded.tokens(row),
+                )
                 best, index = probabilities["slots"][row].max(dim=-1)
                 tags = [slot_labels[int(index[unit.position])] for unit in units]
                 scores = [float(best[unit.position]) for unit in units]

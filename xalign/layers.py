@@ -29,7 +29,7 @@ def flatten(nested: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     flat = {}
     for key, value in nested.items():
         if not isinstance(key, str):
-            raise ConfigError(f"config key {key!r} ({type(key).__name__}) is not a name; keys are names such as 'training'")
+            raise ConfigError(f"config key {prefix}{key!r} ({type(key).__name__}) is not a name; keys are names such as 'training' or 'training.epochs'")
         name = f"{prefix}{key}"
         if not prefix and isinstance(value, Mapping):
             flat.update(flatten(value, prefix=f"{name}."))

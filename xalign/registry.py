@@ -350,6 +350,7 @@ def describe(error: BaseException) -> str:
         text = str(error)
     except Exception:
         text = "(the error's message could not be printed)"
+    text = " ".join(text.split())  # one line, whatever the plugin's message holds
     return excerpt(f"{type(error).__name__}: {text}" if text else type(error).__name__, 300)
 
 
@@ -425,7 +426,11 @@ def _load_entry_points(manager: pluggy.PluginManager, distributions: dict[str, s
             except KeyboardInterrupt:
                 raise
             except BaseException as error:  # an import error, or a sys.exit at import, is the plugin's alone
-                failures.append(PluginFailure(plugin_name, distribution, describe(error), "import", error))
+                where = f" (loading {excerpt(entry_point.value, 120)!r})"
+                failures.append(PluginFailure(plugin_name, distribution, describe(error) + where, "import", error))
+                continue
+            if plugin is None:  # pluggy would ignore it without a word
+                failures.append(PluginFailure(plugin_name, distribution, f"{entry_point.value!r} is None", "register"))
                 continue
             try:
                 manager.register(plugin, name=plugin_name)

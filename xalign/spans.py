@@ -83,12 +83,20 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def text_units(text: str, offsets: Sequence[tuple[int, int]], special: Sequence[int], prefix_length: int = 0) -> list[Unit]:
+def _is_marker(token: str | None) -> bool:
+    """A token that is only a word marker (SentencePiece ``▁``, byte-level BPE ``Ġ``)."""
+    return token is not None and token.strip("\u2581\u0120 ") == ""
+
+
+def text_units(
+    text: str, offsets: Sequence[tuple[int, int]], special: Sequence[int], prefix_length: int = 0, tokens: Sequence[str] | None = None,
+) -> list[Unit]:
     """The units of ``text`` (see the module docstring) from one tokenized row.
 
     ``offsets`` are the tokenizer's character offsets into ``prefix + text`` (one per token,
-    padding included), ``special`` its special-tokens mask; ``prefix_length`` is
-    ``len(prefix)``. Returned offsets are into ``text``.
+    padding included), ``special`` its special-tokens mask, ``tokens`` its token strings
+    (to recognise a bare word marker, whose offsets may point at the next character);
+    ``prefix_length`` is ``len(prefix)``. Returned offsets are into ``text``.
     """
     full_length = prefix_length + len(text)
     full = " " * prefix_length + text  # only characters of the text are ever looked at
@@ -99,8 +107,12 @@ def text_units(text: str, offsets: Sequence[tuple[int, int]], special: Sequence[
     for position, ((start, end), is_special) in enumerate(zip(offsets, special)):
         if is_special or end <= start:
             continue
-        start, end = _trim(full, max(start, prefix_length), min(end, full_length))
-        if end <= start:  # a marker or whitespace token: the next piece starts a word here
+        if _is_marker(tokens[position] if tokens is not None else None):
+            if end >= prefix_length:
+                marker = position
+            continue
+        start, end = _trim(full, max(start, prefix_length, previous_end or 0), min(end, full_length))
+        if end <= start:  # whitespace only: the next piece starts a word here
             if end >= prefix_length:
                 marker = position
             continue

@@ -185,7 +185,7 @@ def test_broken_plugin_failures_are_collected_in_process(plugin_site, monkeypatc
         failures = registry.load_entry_points()
     ours = [failure for failure in failures if failure.entry_point == "brokentest"]
     assert [(failure.distribution, failure.error, failure.stage) for failure in ours] == [
-        ("xalign-broken-test", "ModuleNotFoundError: No module named 'xalign_no_such_dependency'", "import")
+        ("xalign-broken-test", "ModuleNotFoundError: No module named 'xalign_no_such_dependency' (loading 'xalign_broken_test.plugin')", "import")
     ]
     assert not any(failure.entry_point in ("builtin", "l1test") for failure in failures)
     assert registry.get("aligners", "l1-test").provider == "xalign-l1-test"

@@ -25,15 +25,22 @@ def summary(tiny_encoder_path, tmp_path_factory) -> dict:
     with contextlib.redirect_stdout(printed):
         code = throughput.main([
             "--encoder", str(tiny_encoder_path), "--lengths", "mtop", "--steps", "2", "--batch-size", "4",
-            "--scaling-examples", "8", "--device", "cpu", "--threads", "1", "--json",
+            "--scaling-examples", "8", "--device", "cpu", "--threads", "1", "--rounds", "1", "--skip-limit", "--json",
         ])
     assert code == 0
     return json.loads(printed.getvalue().strip().splitlines()[-1])
 
 
+JSON_KEYS = {
+    "device", "encoder", "reference", "same_batch", "best", "hf_trainer_same_settings", "hf_trainer", "same_batch_ratio", "best_ratio",
+    "vs_hf_trainer", "vs_hf_trainer_same_settings", "gemm_peak_flops", "achieved_flops", "peak_fraction", "limit", "rounds", "scaling", "load_average",
+}
+
+
 def test_json_line_has_exactly_the_documented_keys(summary):
-    assert set(summary) == {"device", "encoder", "reference", "same_batch", "best", "same_batch_ratio", "best_ratio", "scaling"}
-    for phase in ("reference", "same_batch", "best"):
+    assert set(summary) == JSON_KEYS
+    assert summary["gemm_peak_flops"] is None and summary["limit"] is None  # --skip-limit
+    for phase in ("reference", "same_batch", "best", "hf_trainer_same_settings", "hf_trainer"):
         assert PHASE_KEYS <= set(summary[phase])
         assert summary[phase]["pairs_per_s"] > 0 and summary[phase]["peak_mem_bytes"] > 0
         assert "mfu" not in summary[phase]  # MFU is a GPU figure
@@ -97,9 +104,10 @@ def test_model_flops_count_non_embedding_parameters_and_the_attention_term(tiny_
 
     assembly, _ = tiny_assembly
     config = assembly.encoder.config
-    shape = measure.ModelShape.of(assembly, config)
+    shape = measure.ModelShape.of(assembly.encoder, config)
     embeddings = sum(p.numel() for p in assembly.encoder.embeddings.parameters() if p.ndim == 2)
-    assert shape.non_embedding_parameters == sum(p.numel() for p in assembly.parameters()) - embeddings
+    pooler = sum(p.numel() for p in assembly.encoder.pooler.parameters())
+    assert shape.non_embedding_parameters == sum(p.numel() for p in assembly.encoder.parameters()) - embeddings - pooler
     # Two rows of 3 and 5 tokens: 8 tokens, E[L^2]/E[L] = (9 + 25) / 8.
     context = measure.attention_tokens_factor([3, 5])
     assert context == pytest.approx(34 / 8)

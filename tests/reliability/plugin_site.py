@@ -115,3 +115,35 @@ import xalign
 def xalign_register_poolers(register):
     register("fine-name", 42)
 '''
+
+EXIT_IN_HOOK = '''
+"""Calls sys.exit inside its hook."""
+import sys
+
+import xalign
+
+
+@xalign.hookimpl
+def xalign_register_heads(register):
+    sys.exit("bye")
+'''
+
+INTERRUPT_IN_HOOK = '''
+"""Raises KeyboardInterrupt inside its hook, as if the user pressed Ctrl-C just then."""
+import xalign
+
+
+@xalign.hookimpl
+def xalign_register_heads(register):
+    raise KeyboardInterrupt
+'''
+
+WRONG_ARGUMENTS = '''
+"""A hook implementation whose argument is not the hook's ``register``: pluggy refuses the plugin."""
+import xalign
+
+
+@xalign.hookimpl
+def xalign_register_aligners(reg):
+    reg("never", object)
+'''

@@ -8,7 +8,9 @@ process; the shared environment is never changed.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -39,9 +41,7 @@ def site(tmp_path, monkeypatch) -> Path:
             del sys.modules[name]
 
 
-def run_cli(site: Path, *arguments: str, strict: bool = False):
-    import subprocess
-
+def run_cli(site: Path, *arguments: str, strict: bool = False) -> subprocess.CompletedProcess:
     env = subprocess_env()
     env["PYTHONPATH"] = os.pathsep.join([str(site), env["PYTHONPATH"]])
     env.pop("XALIGN_STRICT_PLUGINS", None)
@@ -85,6 +85,23 @@ def test_a_plugin_that_calls_sys_exit_at_import_is_skipped_and_named(site):
     assert [failure.stage for failure in registry.failures if failure.entry_point == "exiting"] == ["import"]
 
 
+def test_sys_exit_in_a_hook_is_a_plugin_failure_but_ctrl_c_still_stops(site):
+    write_distribution(site, "xalign-hookexit-test", {"hookexit": "hookexit_plugin"}, {"hookexit_plugin": plugin_site.EXIT_IN_HOOK})
+    with pytest.warns(UserWarning, match=r"'hookexit'.*xalign_register_heads raised SystemExit.*sys\.exit\('bye'\)"):
+        registry = fresh_registry()
+        assert registry.get("heads", "joint-intent-slot").provider == "xalign"
+    write_distribution(site, "xalign-interrupt-test", {"interrupt": "interrupt_plugin"}, {"interrupt_plugin": plugin_site.INTERRUPT_IN_HOOK})
+    with pytest.raises(KeyboardInterrupt):
+        fresh_registry().components()
+
+
+def test_a_plugin_that_pluggy_refuses_is_skipped_and_named(site):
+    write_distribution(site, "xalign-wrongargs-test", {"wrongargs": "wrongargs_plugin"}, {"wrongargs_plugin": plugin_site.WRONG_ARGUMENTS})
+    with pytest.warns(UserWarning, match=r"'wrongargs'.*refused by the plugin manager.*PluginValidationError.*\{'reg'\}"):
+        registry = fresh_registry()
+    assert registry.get("aligners", "mse").provider == "xalign"
+
+
 def test_two_plugins_registering_one_name_refuse_only_that_name_naming_both(site):
     write_distribution(site, "xalign-twin-one", {"twinone": "twin_one_plugin"}, {"twin_one_plugin": plugin_site.TWIN_ALIGNER})
     write_distribution(site, "xalign-twin-two", {"twintwo": "twin_two_plugin"}, {"twin_two_plugin": plugin_site.TWIN_ALIGNER})
@@ -112,6 +129,10 @@ def test_a_second_distribution_with_the_same_entry_point_name_replaces_nothing(s
     assert registry.get("poolers", "impostor-cls").provider == "xalign-impostor"
     with pytest.raises(DuplicateComponentError, match="encoder 'e5-small'.*'xalign-(e5|impostor)'.*'xalign-(impostor|e5)'"):
         registry.get("encoders", "e5-small")
+    # A run that names the encoder is refused before any factory runs (the impostor's would raise AssertionError).
+    config = xalign.XalignConfig(model=xalign.ModelConfig(encoder="e5-small", intent_labels=("a", "b")))
+    with pytest.raises(DuplicateComponentError, match="'xalign-impostor'"):
+        xalign.build(config, registry=registry)
 
 
 def test_strict_mode_makes_an_entry_point_clash_an_error(site):
@@ -175,8 +196,6 @@ def test_list_works_and_names_every_broken_plugin_and_conflict(tmp_path):
         assert expected in err, f"{expected!r} missing from:\n{err}"
     as_json = run_cli(site, "list", "--json")
     assert as_json.returncode == 0
-    import json
-
     listing = json.loads(as_json.stdout)
     assert listing["aligners"]["mse"] == "xalign" and "twin" not in listing["aligners"]
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import torch
-from safetensors.torch import load_file
 
 from .conftest import checkpoint_states, run, runner_arguments, start, wait_for
+from .test_kill_and_resume import saved_tensors
 
 
 def results_without_timings(output: Path) -> dict:
@@ -28,8 +28,8 @@ def results_without_timings(output: Path) -> dict:
 def assert_same_results(expected: Path, actual: Path) -> None:
     assert results_without_timings(actual) == results_without_timings(expected)
     for model in ("zero-shot", "xeroalign-de"):
-        first = load_file(expected / "models" / model / "model" / "model.safetensors")
-        second = load_file(actual / "models" / model / "model" / "model.safetensors")
+        first = saved_tensors(expected / "models" / model)
+        second = saved_tensors(actual / "models" / model)
         different = [name for name in first if not torch.equal(first[name], second[name])]
         assert not different, f"{model}: {len(different)} tensors differ, e.g. {different[:3]}"
 
@@ -76,7 +76,7 @@ def test_a_runner_killed_after_its_first_model_resumes_to_the_same_results(demo_
     code, err = call_runner(arguments)  # neither --resume nor --overwrite: refused up front
     assert code == 2 and "holds the models of an unfinished run" in err and "--resume" in err
     code, err = call_runner([*arguments, "--resume", "--epochs", "3", "--lr", "0.001"])  # models must not mix settings
-    assert code == 2 and "settings that differ" in err and "epochs 2 -> 3" in err and "learning_rate 0.0001 -> 0.001" in err
+    assert code == 2 and "settings that differ" in err and "epochs 2 -> 3" in err and "learning_rate 2e-05 -> 0.001" in err
 
     resumed = run(["-m", "benchmarks.run", *arguments, "--resume"], timeout=400)
     assert resumed.returncode == 0, resumed.stderr[-3000:]

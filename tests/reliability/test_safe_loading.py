@@ -123,3 +123,105 @@ def test_the_encoder_loader_passes_trust_remote_code_through(tmp_path, monkeypat
     encoder = save_tiny_encoder(tmp_path / "encoder", WORDS)
     xalign.build(xalign.ModelConfig(encoder=str(encoder), head="sequence-classification", intent_labels=("music",), trust_remote_code=trusted))
     assert seen and set(seen) == {trusted}
+
+
+# -- remote code through a saved model (issue 17, item 2) ----------------------------------
+
+EVIL_CODE = "import pathlib\npathlib.Path({marker!r}).write_text('ran')\nfrom transformers import BertConfig\nclass EvilConfig(BertConfig):\n    model_type = 'xalign-evil'\n"
+
+
+def plant_remote_code(model_dir, marker):
+    """Make ``model_dir/encoder`` name custom code of an unknown model type; importing that code writes ``marker``."""
+    import json
+
+    encoder = model_dir / "encoder"
+    config = json.loads((encoder / "config.json").read_text(encoding="utf-8"))
+    config.update(model_type="xalign-evil", auto_map={"AutoConfig": "evil.EvilConfig", "AutoModel": "evil.EvilModel"})
+    (encoder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    (encoder / "evil.py").write_text(EVIL_CODE.format(marker=str(marker)), encoding="utf-8")
+
+
+@pytest.fixture
+def remote_code_model(tmp_path):
+    """A saved model whose encoder config asks transformers to run code shipped in the directory."""
+    encoder = save_tiny_encoder(tmp_path / "encoder", WORDS)
+    assembly, _ = xalign.build(xalign.ModelConfig(encoder=str(encoder), head="sequence-classification", intent_labels=("music", "weather")))
+    model_dir = xalign.save_pretrained(assembly, tmp_path / "model")
+    marker = tmp_path / "remote-code-ran"
+    plant_remote_code(model_dir, marker)
+    (tmp_path / "sources.txt").write_text("play some jazz\nweather in oslo\n", encoding="utf-8")
+    return model_dir, marker
+
+
+def test_the_planted_code_is_real_and_runs_when_trusted(remote_code_model, tmp_path):
+    from .conftest import run
+
+    model_dir, marker = remote_code_model
+    script = f"import xalign\ntry:\n    xalign.load_pretrained({str(model_dir)!r}, trust_remote_code=True)\nexcept Exception:\n    pass\n"
+    run(["-c", f"import os; os.environ['HF_MODULES_CACHE'] = {str(tmp_path / 'modules')!r}\n" + script])
+    assert marker.exists()  # so the refusals below are refusals of code that would run
+
+
+@pytest.mark.parametrize("command, answer", [("predict", None), ("align-score", "y\n")], ids=["predict-stdin-closed", "align-score-answers-yes"])
+def test_no_command_asks_to_run_remote_code_and_none_runs_it(remote_code_model, tmp_path, command, answer):
+    import subprocess
+    import sys
+
+    from .conftest import REPOSITORY, subprocess_env
+
+    model_dir, marker = remote_code_model
+    sources = str(tmp_path / "sources.txt")
+    arguments = {"predict": ["predict", str(model_dir), sources], "align-score": ["align-score", "--encoder", str(model_dir), sources, sources]}[command]
+    result = subprocess.run(
+        [sys.executable, "-m", "xalign", *arguments], env={**subprocess_env(), "HF_MODULES_CACHE": str(tmp_path / "modules")},
+        cwd=REPOSITORY, capture_output=True, text=True, timeout=300,
+        **({"stdin": subprocess.DEVNULL} if answer is None else {"input": answer * 5}),
+    )
+    assert result.returncode == 2, result.stderr
+    assert "[y/N]" not in result.stdout + result.stderr and "Traceback" not in result.stderr
+    assert "model_type 'xalign-evil' is not one transformers knows" in result.stderr
+    assert "trust_remote_code=True" in result.stderr and "--trust-remote-code" in result.stderr
+    assert not marker.exists()
+
+
+def test_every_load_path_refuses_remote_code_in_process(remote_code_model, tmp_path, monkeypatch):
+    from xalign.alignment_score import load_embedder
+    from xalign.errors import ConfigError
+    from xalign.export import export_sentence_transformers
+
+    def no_prompt(*arguments):
+        raise AssertionError("something asked on stdin")
+
+    monkeypatch.setattr("builtins.input", no_prompt)
+    model_dir, marker = remote_code_model
+    loads = [
+        lambda: xalign.load_pretrained(model_dir),
+        lambda: load_embedder(str(model_dir)),
+        lambda: export_sentence_transformers(model_dir, tmp_path / "exported"),
+        lambda: xalign.build(xalign.ModelConfig(encoder=str(model_dir / "encoder"), head="sequence-classification", intent_labels=("a",))),
+    ]
+    for load in loads:
+        with pytest.raises(ConfigError, match="custom code"):
+            load()
+    assert not marker.exists()
+
+
+def test_loading_a_saved_model_passes_trust_remote_code_explicitly(tmp_path, monkeypatch):
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    seen = []
+    for auto in (AutoConfig, AutoModel, AutoTokenizer):
+        original = auto.from_pretrained.__func__
+
+        def recording(cls, *arguments, _original=original, **keywords):
+            seen.append((cls.__name__, keywords.get("trust_remote_code", "not passed")))
+            return _original(cls, *arguments, **keywords)
+
+        monkeypatch.setattr(auto, "from_pretrained", classmethod(recording))
+    encoder = save_tiny_encoder(tmp_path / "encoder", WORDS)
+    assembly, _ = xalign.build(xalign.ModelConfig(encoder=str(encoder), head="sequence-classification", intent_labels=("music",)))
+    xalign.save_pretrained(assembly, tmp_path / "model")
+    seen.clear()
+    xalign.load_pretrained(tmp_path / "model")
+    assert {name for name, _ in seen} >= {"AutoConfig", "AutoModel", "AutoTokenizer"}
+    assert {value for _, value in seen} == {False}

@@ -18,7 +18,7 @@ from xalign.errors import DataError
 class MissingDatasetError(DataError):
     """A dataset file is not where it should be; the message lists where it was looked for."""
 
-    def __init__(self, dataset: str, language: str, split: str, looked_at: Sequence[Path], published_at: str):
+    def __init__(self, dataset: str, language: str, split: str, looked_at: Sequence[Path], published_at: str, hint: str | None = None):
         self.dataset = dataset
         self.language = language
         self.split = split
@@ -27,7 +27,7 @@ class MissingDatasetError(DataError):
         places = "\n".join(f"  {path}" for path in self.looked_at)
         problem = (
             f"missing data: the {split} split of {dataset} ({language}) was not found; looked for\n{places}\n"
-            f"Download {dataset} from {published_at} and unpack it so that one of these files exists."
+            + (hint or f"Download {dataset} from {published_at} and unpack it so that one of these files exists.")
         )
         super().__init__(problem)
 

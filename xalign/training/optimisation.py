@@ -12,17 +12,32 @@ from torch import nn
 from xalign.config import TrainingConfig
 
 
+def is_pretrained(name: str) -> bool:
+    """Parameters of the assembly's encoder start from pretrained weights; the rest (head,
+    pooler and aligner layers) start from scratch. ``name`` is relative to the assembly or
+    to a module holding it as ``assembly``."""
+    return name.removeprefix("module.").removeprefix("assembly.").startswith("encoder.")
+
+
 def make_optimizer(model: nn.Module, config: TrainingConfig, device: torch.device) -> torch.optim.Optimizer:
-    """Adam (reference: no weight decay) or AdamW; biases and LayerNorm weights never decay."""
-    decay, no_decay = [], []
+    """Adam (reference: no weight decay) or AdamW; biases and LayerNorm weights never decay.
+
+    Parameter groups: (pretrained, new) x (decay, no decay), each with its peak learning
+    rate (``learning_rate``, or ``head_learning_rate`` for the new ones) in ``"lr"``.
+    """
+    head_rate = config.head_learning_rate or config.learning_rate
+    buckets: dict[tuple[bool, bool], list] = {}
     for name, parameter in model.named_parameters():
         if not parameter.requires_grad:
             continue
-        (no_decay if parameter.ndim < 2 else decay).append(parameter)
-    if config.optimizer == "adam":
-        return _fused_if_supported(torch.optim.Adam, decay + no_decay, lr=config.learning_rate)
-    groups = [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    return _fused_if_supported(torch.optim.AdamW, groups, lr=config.learning_rate)
+        buckets.setdefault((is_pretrained(name), parameter.ndim >= 2), []).append(parameter)
+    decay = config.weight_decay if config.optimizer == "adamw" else 0.0
+    groups = [
+        {"params": params, "lr": config.learning_rate if pretrained else head_rate, "weight_decay": decay if decays else 0.0}
+        for (pretrained, decays), params in sorted(buckets.items(), reverse=True)
+    ]
+    optimizer_class = torch.optim.AdamW if config.optimizer == "adamw" else torch.optim.Adam
+    return _fused_if_supported(optimizer_class, groups, lr=config.learning_rate)
 
 
 def _fused_if_supported(optimizer_class: type, params, lr: float) -> torch.optim.Optimizer:
@@ -47,7 +62,7 @@ def make_scheduler(optimizer: torch.optim.Optimizer, config: TrainingConfig, tot
         warmup = 1.5 / total_steps
     return torch.optim.lr_scheduler.OneCycleLR(
         optimizer,
-        max_lr=config.learning_rate,
+        max_lr=[group["lr"] for group in optimizer.param_groups],
         total_steps=total_steps,
         pct_start=warmup,
     )

@@ -47,7 +47,8 @@ def test_runner_trains_and_tests_on_the_example_data_with_a_tiny_encoder(example
     assert results["dataset"] == "textclass"
     assert results["config"]["model"]["head"] == "sequence-classification"
     assert results["config"]["model"]["intent_labels"] == ["negative", "positive"]
-    assert results["config"]["translation_counts"] == {"fr": 60}
-    assert results["config"]["translation_sources"]["fr"].startswith("keyed file")
+    assert results["translation_counts"] == {"fr": 60}
+    assert results["translation_sources"]["fr"].startswith("keyed file")
+    assert results["alignment_sources"] == {"fr": "keyed file"} and results["preset"] == "cpu"
     scored = {(run["mode"], run["language"]) for run in results["runs"]}
     assert scored == {("zero-shot", "en"), ("zero-shot", "fr"), ("xeroalign", "fr")}

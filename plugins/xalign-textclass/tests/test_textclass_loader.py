@@ -48,7 +48,7 @@ def test_malformed_lines_are_data_errors_naming_file_line_and_problem(write, tmp
 
 def test_missing_files_say_where_to_write_them_and_dev_is_optional(write, tmp_path):
     write("en/train.tsv", ENGLISH)
-    with pytest.raises(DataError, match=r"test split of textclass \(en\).*en/test.tsv"):
+    with pytest.raises(DataError, match=r"(?s)test split of textclass \(en\).*en/test.tsv"):
         loader.load_split(tmp_path, "en", "test")
     assert loader.load_split(tmp_path, "en", "dev").examples == []
 

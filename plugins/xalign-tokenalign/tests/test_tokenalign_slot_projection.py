@@ -239,7 +239,7 @@ def test_a_head_without_slot_logits_is_a_clear_error():
         run(SlotProjectionAligner(LABELS), states, torch.tensor([[O, B_TIME, O]]), masks, IntentOnly())
 
 
-@pytest.mark.parametrize(("argument", "value"), [("temperature", 0), ("normalisation", "argmax"), ("bio", "bilou"), ("iterations", 0)])
+@pytest.mark.parametrize(("argument", "value"), [("temperature", 0), ("normalisation", "argmax"), ("bio", "bilou"), ("iterations", 0), ("log_every", -1)])
 def test_bad_settings_are_refused_by_name(argument, value):
     with pytest.raises(ConfigError, match=argument):
         SlotProjectionAligner(LABELS, **{argument: value})

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xalign.datasets import SPLITS, LoadedSplit, TranslationSet, check_split
+from xalign.datasets import SPLITS, LoadedSplit, MissingDatasetError, TranslationSet, check_split
 from xalign.errors import DataError
 
 from xalign_textclass.files import read_examples, read_translations
@@ -61,9 +61,9 @@ class TextClassLoader:
         if not path.is_file():
             if split == "dev":
                 return LoadedSplit([], notes={"no_dev_file": 1})
-            raise DataError(
-                f"missing data: the {split} split of textclass ({language}) was not found; write "
-                f"text<TAB>label rows, one example per line, to {path}"
+            raise MissingDatasetError(
+                "textclass", language, split, [path], self.published_at,
+                hint=f"Write text<TAB>label rows, one example per line, to {path}.",
             )
         examples, notes = read_examples(path, language, split)
         return LoadedSplit(examples, notes=notes, files=[str(path)])

@@ -25,7 +25,8 @@ The balanced transport plan cannot: every English word must send its whole share
 (``1/|english|``) somewhere in the translation, so the slot mass of the projected targets
 equals that of the English gold labels (``slot_mass_ratio`` = 1), and no English word can
 take more than its share of the translation. With ``record_statistics=True`` each call
-appends ``slot_mass_ratio``, ``hub_share`` and ``entropy`` to ``self.statistics``.
+appends ``slot_mass_ratio``, ``hub_share`` and ``entropy`` to ``self.statistics``; with
+``log_every=N`` it also logs their means every N batches.
 
 Gradient path: the plan and the projected targets are computed from detached token states
 (a constant target, as in self-training); the loss trains the slot head and, through it, the
@@ -97,7 +98,8 @@ class SlotProjectionAligner(nn.Module):
 
     needs_context = True
 
-    def __init__(self, labels: LabelSpace, temperature: float = 0.05, normalisation: str = "sinkhorn", iterations: int = 30, bio: str = "repair", record_statistics: bool = False):
+    def __init__(self, labels: LabelSpace, temperature: float = 0.05, normalisation: str = "sinkhorn", iterations: int = 30, bio: str = "repair",
+                 record_statistics: bool = False, log_every: int = 0):
         super().__init__()
         if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
             raise ConfigError(f"slot-projection aligner: temperature must be a positive number, got {temperature!r}")
@@ -107,11 +109,14 @@ class SlotProjectionAligner(nn.Module):
             raise ConfigError(f"slot-projection aligner: bio must be one of {', '.join(BIO_MODES)}, got {bio!r}")
         if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
             raise ConfigError(f"slot-projection aligner: iterations must be a positive integer, got {iterations!r}")
+        if isinstance(log_every, bool) or not isinstance(log_every, int) or log_every < 0:
+            raise ConfigError(f"slot-projection aligner: log_every must be an integer >= 0 (0: never), got {log_every!r}")
         self.temperature = float(temperature)
         self.normalisation = normalisation
         self.iterations = iterations
         self.bio = bio
-        self.statistics: list[dict[str, float]] | None = [] if record_statistics else None
+        self.log_every = log_every
+        self.statistics: list[dict[str, float]] | None = [] if record_statistics or log_every else None
         self.enabled = bool(labels.slot_labels)
         if not self.enabled:
             logger.warning("slot-projection: the model has no slot labels (a sentence-level task); this aligner adds nothing")
@@ -167,13 +172,22 @@ class SlotProjectionAligner(nn.Module):
             english_tags = slot_labels[english_rows].masked_fill(~english_mask, 0)
             types, targets = self.project(weights, english_tags, translation_mask)
             if self.statistics is not None:
-                self.statistics.append(self.collapse_statistics(weights, types, english_tags, english_mask, translation_mask))
+                self.record(self.collapse_statistics(weights, types, english_tags, english_mask, translation_mask))
         logits = context.head(states[translation_rows], context.encoded.sentence_embedding[translation_rows])
         if "slots" not in logits:
             raise ConfigError(f"slot-projection needs a head that returns slot logits (joint-intent-slot, token-classification); this head returns {sorted(logits)}")
         log_probabilities = torch.log_softmax(logits["slots"].float(), dim=-1)
         per_token = (targets * (torch.log(targets.clamp(min=1e-12)) - log_probabilities)).sum(dim=-1)
         return per_token[translation_mask].mean()
+
+    def record(self, statistics: dict[str, float]) -> None:
+        """Keep one batch's collapse statistics; every ``log_every`` batches, log their recent means."""
+        self.statistics.append(statistics)
+        if self.log_every and len(self.statistics) % self.log_every == 0:
+            recent = self.statistics[-self.log_every :]
+            means = {key: sum(entry[key] for entry in recent) / len(recent) for key in statistics}
+            logger.info("slot-projection (%s), batches %d-%d: %s", self.normalisation, len(self.statistics) - self.log_every + 1, len(self.statistics),
+                        " ".join(f"{key}={value:.3f}" for key, value in means.items()))
 
     @torch.no_grad()
     def collapse_statistics(self, weights: torch.Tensor, types: torch.Tensor, english_tags: torch.Tensor, english_mask: torch.Tensor, translation_mask: torch.Tensor) -> dict[str, float]:

@@ -1,0 +1,191 @@
+"""Measure the token-level aligners on a benchmark: zero-shot, ``mse``, each token aligner, and ``mse`` + them.
+
+Usage (from the repository root, with xalign, xalign-e5 and this plugin installed)::
+
+    python plugins/xalign-tokenalign/measure.py --seeds 123456789,1,2 --output runs/tokenalign
+    python plugins/xalign-tokenalign/measure.py --table runs/tokenalign          # only print the table again
+
+Each (seed, variant) is one ``python -m benchmarks.run`` with the benchmark's own defaults
+(the demo dataset unless runner flags after ``--`` say otherwise) and ``--seed``, in
+``OUTPUT/seed-<seed>/<variant>/``; finished runs are kept, so an interrupted measurement
+is finished by repeating the command. The table (per language intent accuracy / slot F1 /
+joint accuracy, mean ± standard deviation over the seeds, and training seconds) is printed
+and written to ``OUTPUT/table.md`` and ``OUTPUT/table.json``.
+
+A variant is ``NAME=ALIGNER_SPEC``; an aligner of this plugin may take constructor
+arguments in brackets, for ablations: ``guard-off=mse+slot-projection[normalisation=softmax]``.
+Such a run registers the variant under a derived name in its own process, so the model it
+saves loads only where that name is registered again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+DEFAULT_VARIANTS = (
+    "zero-shot=",
+    "mse=mse",
+    "token-align=token-align",
+    "slot-projection=slot-projection",
+    "mse+token-align=mse+token-align",
+    "mse+slot-projection=mse+slot-projection",
+    "mse+token-align+slot-projection=mse+token-align+slot-projection",
+)
+METRICS = (("intent_acc", "intent"), ("slot_f1", "slot F1"), ("joint_acc", "joint"))
+_BRACKETS = re.compile(r"([A-Za-z0-9_.\-]+)\[([^\]]*)\]")
+
+
+def parse_variant(text: str) -> tuple[str, str]:
+    name, separator, spec = text.partition("=")
+    if not separator or not name:
+        raise SystemExit(f"error: variant {text!r}: write NAME=ALIGNER_SPEC (NAME= alone for zero-shot)")
+    return name, spec
+
+
+def _value(text: str):
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def expand_brackets(spec: str) -> tuple[str, dict[str, tuple[str, dict]]]:
+    """``mse+slot-projection[normalisation=softmax]`` -> (``mse+slot-projection-normalisation-softmax``, registrations)."""
+    registrations = {}
+
+    def replace(match: re.Match) -> str:
+        base, arguments = match.group(1), match.group(2)
+        keywords = {key.strip(): _value(value.strip()) for key, _, value in (part.partition("=") for part in arguments.split(",") if part.strip())}
+        derived = base + "".join(f"-{key}-{value}" for key, value in keywords.items())
+        registrations[derived] = (base, keywords)
+        return derived
+
+    return _BRACKETS.sub(replace, spec), registrations
+
+
+def run_one(argv: list[str]) -> int:
+    """In this process: register bracketed variants (``XALIGN_TOKENALIGN_VARIANTS``), then run the benchmark."""
+    import functools
+
+    import xalign
+    from benchmarks.run import main
+    from xalign_tokenalign import SlotProjectionAligner, TokenAlignAligner
+
+    classes = {"token-align": TokenAlignAligner, "slot-projection": SlotProjectionAligner}
+    registrations = json.loads(os.environ.get("XALIGN_TOKENALIGN_VARIANTS", "{}"))
+
+    class Variants:
+        @xalign.hookimpl
+        def xalign_register_aligners(self, register):
+            for derived, (base, keywords) in registrations.items():
+                if base not in classes:
+                    raise SystemExit(f"error: only {', '.join(classes)} take bracketed arguments, not {base!r}")
+                register(derived, functools.partial(classes[base], **keywords))
+
+    if registrations:
+        xalign.get_registry().register_plugin(Variants(), name="tokenalign-measure-variants")
+    return main(argv)
+
+
+def train(output: Path, seeds: list[int], variants: list[tuple[str, str]], runner_flags: list[str]) -> None:
+    for seed in seeds:
+        for name, spec in variants:
+            run_dir = output / f"seed-{seed}" / name
+            if (run_dir / "results.json").is_file():
+                continue
+            expanded, registrations = expand_brackets(spec)
+            modes = ["--modes", "zero-shot"] if not spec else ["--modes", "xeroalign", "--aligner", expanded]
+            command = [sys.executable, __file__, "--run-one", "--", *modes, "--seed", str(seed), "--no-progress",
+                       "--output", str(run_dir), *(["--resume"] if (run_dir / "models").is_dir() else []), *runner_flags]
+            print(f"[{name} seed {seed}] {' '.join(command[3:])}", flush=True)
+            environment = {**os.environ, "XALIGN_TOKENALIGN_VARIANTS": json.dumps(registrations)}
+            completed = subprocess.run(command, env=environment)
+            if completed.returncode != 0:
+                raise SystemExit(f"error: {name} seed {seed} failed with exit code {completed.returncode}; see {run_dir / 'run.log'}")
+
+
+def collect(output: Path) -> dict:
+    """``{variant: {language: {metric: [values per seed]}, "_seconds": [...]}}`` from every finished run."""
+    table: dict = {}
+    for results_file in sorted(output.glob("seed-*/*/results.json")):
+        variant = results_file.parent.name
+        results = json.loads(results_file.read_text(encoding="utf-8"))
+        entry = table.setdefault(variant, {"_seconds": [], "_seeds": []})
+        entry["_seeds"].append(results_file.parent.parent.name.removeprefix("seed-"))
+        seconds = {}
+        for run in results["runs"]:
+            language = run["language"]
+            for key, _ in METRICS:
+                if key in run["metrics"]:
+                    entry.setdefault(language, {}).setdefault(key, []).append(100 * run["metrics"][key])
+            seconds[run["mode"]] = run.get("train_seconds", math.nan)
+        entry["_seconds"].append(sum(seconds.values()))
+    return table
+
+
+def _cell(values: list[float]) -> str:
+    if not values:
+        return ""
+    mean = statistics.fmean(values)
+    return f"{mean:.1f} ± {statistics.stdev(values):.1f}" if len(values) > 1 else f"{mean:.1f}"
+
+
+def format_table(table: dict, variants: list[str]) -> str:
+    variants = [name for name in variants if name in table] + sorted(set(table) - set(variants))
+    languages = sorted({language for entry in table.values() for language in entry if not language.startswith("_")}, key=lambda code: (code != "en", code))
+    targets = [language for language in languages if language != "en"]
+    lines = []
+    for key, title in METRICS:
+        lines += [f"**{title}** (mean ± sd over seeds)", "", "| variant | seeds | " + " | ".join(languages) + " | targets avg |",
+                  "|---|---|" + "---|" * (len(languages) + 1)]
+        for name in variants:
+            entry = table[name]
+            seeds = len(entry["_seeds"])
+            averages = [statistics.fmean(entry[language][key][index] for language in targets if key in entry.get(language, {}))
+                        for index in range(seeds) if all(key in entry.get(language, {}) and len(entry[language][key]) > index for language in targets)]
+            cells = [_cell(entry.get(language, {}).get(key, [])) for language in languages]
+            lines.append(f"| {name} | {seeds} | " + " | ".join(cells) + f" | **{_cell(averages)}** |")
+        lines.append("")
+    lines += ["**training seconds** (mean ± sd over seeds)", "", "| variant | seconds |", "|---|---|"]
+    lines += [f"| {name} | {_cell(table[name]['_seconds'])} |" for name in variants]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--run-one"]:
+        return run_one(argv[2:] if argv[1:2] == ["--"] else argv[1:])
+    runner_flags = argv[argv.index("--") + 1 :] if "--" in argv else []
+    argv = argv[: argv.index("--")] if "--" in argv else argv
+    parser = argparse.ArgumentParser(prog="python plugins/xalign-tokenalign/measure.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--output", default="runs/tokenalign", help="folder of the runs and the table (default runs/tokenalign)")
+    parser.add_argument("--seeds", default="123456789", help="comma list of seeds (default: the benchmark's own, 123456789)")
+    parser.add_argument("--variant", action="append", help="NAME=ALIGNER_SPEC, repeatable (default: the seven of the README table)")
+    parser.add_argument("--table", metavar="OUTPUT", help="only print the table of the finished runs in OUTPUT")
+    arguments = parser.parse_args(argv)
+    variants = [parse_variant(text) for text in (arguments.variant or DEFAULT_VARIANTS)]
+    output = Path(arguments.table or arguments.output)
+    if not arguments.table:
+        seeds = [int(seed) for seed in arguments.seeds.split(",") if seed.strip()]
+        train(output, seeds, variants, runner_flags)
+    table = collect(output)
+    text = format_table(table, [name for name, _ in variants])
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "table.md").write_text(text, encoding="utf-8")
+    (output / "table.json").write_text(json.dumps(table, indent=2) + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
