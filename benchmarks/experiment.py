@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 import xalign
+from benchmarks.input_files import check_input_files
 from benchmarks.paper import average_languages, paper_mode_values
 from benchmarks.settings import RESUMABLE_CHANGES, BenchmarkSettings, RunConfig, resolved_align_languages, translations_dir_for
 from xalign.builder import validate
@@ -117,6 +118,8 @@ def load_bundle(settings: BenchmarkSettings, loader, data_dir: Path | None, lang
         bundle.target_trains[language] = train[: settings.max_train_examples] if settings.max_train_examples else train
         if "xeroalign" in settings.modes:
             translation_file = _translation_file(translations_dir, language)
+            if translation_file is not None:
+                files[f"{language}/translations"] = [str(translation_file)]  # fingerprinted with the rest
             found = loader.load_translations(data_dir, language, english_train_full, translation_file)
             kept = {example.id for example in english_train}
             by_id = {key: value for key, value in found.by_id.items() if key in kept}
@@ -241,7 +244,17 @@ def reusable_record(evaluation_file: Path, config: xalign.XalignConfig) -> dict 
         record = json.loads(evaluation_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return record if isinstance(record, dict) and same_settings(record.get("config"), config) else None
+    if not isinstance(record, dict) or not _complete_record(record):
+        return None  # damaged: the model is trained again
+    return record if same_settings(record.get("config"), config) else None
+
+
+def _complete_record(record: dict) -> bool:
+    """Whether an evaluation record holds what the results are built from."""
+    scores = record.get("scores")
+    return (isinstance(record.get("run"), str) and isinstance(record.get("mode"), str)
+            and type(record.get("train_seconds")) in (int, float) and isinstance(scores, dict) and bool(scores)
+            and all(isinstance(values, dict) and values and all(type(v) in (int, float) for v in values.values()) for values in scores.values()))
 
 
 def resumable(run_dir: Path, config: xalign.XalignConfig) -> bool:
@@ -300,6 +313,10 @@ def execute(settings: BenchmarkSettings, run: PlannedRun, bundle: DatasetBundle,
               "training_files": training_files(run, bundle),
               "alignment": {language: bundle.alignment_sources[language] for language in run.align_languages},
               "pooler": trained.config.model.pooler, "config": config.to_dict()}
+    kinds = sorted(set(record["alignment"].values()))
+    xalign.write_model_card(run_dir / "model", results=scores, training=xalign.TrainingSummary(
+        dataset=settings.dataset, languages=run.train_languages, aligned_languages=run.align_languages,
+        translation_source=", ".join(kinds) or None, examples=len(train_examples), preset=settings.preset))
     tmp = evaluation_file.with_suffix(f".tmp-{os.getpid()}")
     tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
     os.replace(tmp, evaluation_file)
@@ -341,6 +358,7 @@ def run_dataset(run_config: RunConfig, output: Path, resume: bool = False, overw
     data_dir = resolve_data_dir(settings, loader)
     languages = target_languages(settings, loader, data_dir)
     bundle = load_bundle(settings, loader, data_dir, languages, translations_dir_for(settings, settings.dataset, all_datasets))
+    check_input_files(output, [path for paths in bundle.files.values() for path in paths], resume)  # --resume: the same data
     intents, tags, head = label_space(loader.task, [bundle.english_train, *bundle.target_trains.values()])
     config = model_config(run_config, intents, tags, head)
     validate(config)

@@ -148,11 +148,10 @@ class XeroAlignTrainer(Trainer):
 
 
 class _StepTimer(TrainerCallback):
-    """Times the optimizer steps after the first ``warmup`` ones, and restarts the counts there."""
+    """Times a ``train()`` call from the start of its loop (optimizer and data loader built) to its last step."""
 
-    def __init__(self, warmup: int, device: torch.device):
-        self.warmup, self.device = warmup, device
-        self.trainer: XeroAlignTrainer | None = None
+    def __init__(self, device: torch.device):
+        self.device = device
         self.started = self.ended = None
 
     def _now(self) -> float:
@@ -160,12 +159,11 @@ class _StepTimer(TrainerCallback):
             torch.cuda.synchronize(self.device)
         return time.perf_counter()
 
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.started = self._now()
+
     def on_step_end(self, args, state, control, **kwargs):
-        now = self._now()
-        if state.global_step == self.warmup:
-            self.started = now
-            self.trainer.reset_counts()
-        self.ended = now
+        self.ended = self._now()
 
 
 @attrs.frozen
@@ -177,16 +175,20 @@ class TrainerRun:
     steps: int
 
 
-def training_arguments(settings: TrainerSettings, max_steps: int, device: torch.device, output_dir: str, seed: int = 0) -> TrainingArguments:
+def training_arguments(settings: TrainerSettings, max_steps: int | None, device: torch.device, output_dir: str, seed: int = 0) -> TrainingArguments:
+    """``max_steps=None``: one epoch."""
     return TrainingArguments(
         output_dir=output_dir, per_device_train_batch_size=settings.batch_size, gradient_accumulation_steps=settings.gradient_accumulation,
-        learning_rate=settings.learning_rate, max_steps=max_steps, train_sampling_strategy="group_by_length", remove_unused_columns=False,
-        dataloader_num_workers=settings.dataloader_workers, torch_compile=settings.compile, use_cpu=device.type == "cpu",
-        bf16=device.type == "cuda", save_strategy="no", report_to="none", disable_tqdm=True, seed=seed,
+        learning_rate=settings.learning_rate, num_train_epochs=1, max_steps=-1 if max_steps is None else max_steps,
+        train_sampling_strategy="group_by_length", remove_unused_columns=False, dataloader_num_workers=settings.dataloader_workers,
+        torch_compile=settings.compile, use_cpu=device.type == "cpu", bf16=device.type == "cuda", save_strategy="no", report_to="none",
+        disable_tqdm=True, seed=seed,
     )
 
 
-def make_trainer(assembly: Assembly, features: list[dict], settings: TrainerSettings, max_steps: int, device: torch.device, output_dir: str, seed: int = 0) -> XeroAlignTrainer:
+def make_trainer(
+    assembly: Assembly, features: list[dict], settings: TrainerSettings, max_steps: int | None, device: torch.device, output_dir: str, seed: int = 0,
+) -> XeroAlignTrainer:
     trainer = XeroAlignTrainer(
         model=XeroAlignModel(assembly), args=training_arguments(settings, max_steps, device, output_dir, seed),
         data_collator=PairCollator(assembly.tokenizer), train_dataset=features, assembly=assembly,
@@ -195,12 +197,15 @@ def make_trainer(assembly: Assembly, features: list[dict], settings: TrainerSett
     return trainer
 
 
-def train_with_trainer(assembly: Assembly, features: list[dict], settings: TrainerSettings, steps: int, device: torch.device, warmup: int = 1) -> TrainerRun:
-    """``warmup`` untimed then ``steps`` timed optimizer steps of the Trainer on ``features``."""
-    timer = _StepTimer(warmup, device)
+def train_with_trainer(
+    assembly: Assembly, features: list[dict], settings: TrainerSettings, device: torch.device, steps: int | None = None, warmup: int = 1,
+) -> TrainerRun:
+    """``warmup`` untimed optimizer steps (a run of their own), then a timed run of ``steps`` steps (one epoch of ``features`` when ``None``)."""
     with tempfile.TemporaryDirectory(prefix="hf-trainer-") as output_dir:
-        trainer = make_trainer(assembly, features, settings, steps + warmup, device, output_dir)
-        timer.trainer = trainer
+        if warmup:
+            make_trainer(assembly, features, settings, warmup, device, output_dir).train()
+        trainer = make_trainer(assembly, features, settings, steps, device, output_dir)
+        timer = _StepTimer(device)
         trainer.add_callback(timer)
         trainer.train()
-    return TrainerRun(timer.ended - timer.started, trainer.pairs, int(trainer.real_tokens), trainer.padded_tokens, steps)
+    return TrainerRun(timer.ended - timer.started, trainer.pairs, int(trainer.real_tokens), trainer.padded_tokens, trainer.state.global_step)

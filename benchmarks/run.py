@@ -23,7 +23,7 @@ import attrs
 from benchmarks.cli import run_main
 from xalign.errors import ConfigError, XalignError
 from xalign.layers import parse_assignment
-from xalign.training.run_directory import lock_directory, make_writable_directory
+from xalign.training.run_directory import check_links, lock_directory, make_writable_directory
 
 PAPER_DATASETS = ("mtop", "mtod", "paws-x", "multiatis")
 
@@ -161,7 +161,9 @@ def check_same_settings(run_config, output: Path, resume: bool, overwrite: bool)
     if resume and saved_file.is_file():
         try:
             saved = json.loads(saved_file.read_text(encoding="utf-8"))
-        except ValueError as error:
+            if not isinstance(saved, dict):
+                raise ValueError(f"expected a JSON object, found {type(saved).__name__}")
+        except (OSError, UnicodeDecodeError, ValueError) as error:
             raise ConfigError(f"{saved_file} is damaged ({error}); delete it to resume with the settings given now") from None
         changed = [f"{key} {saved.get(key)!r} -> {value!r}" for key, value in current.items() if saved.get(key, value) != value]
         if changed:
@@ -235,6 +237,7 @@ def _main(arguments: argparse.Namespace) -> int:
     make_writable_directory(output)
     lock = lock_directory(output)  # one runner per output directory, released even on SIGKILL
     try:
+        check_links(output)  # a symbolic link loop in it: named now, not an OSError half-way
         all_datasets = len(configs) > 1
         check_output(arguments.resume, arguments.overwrite, [output / c.benchmark.dataset for c in configs] if all_datasets else [output])
         setup_logging(output)

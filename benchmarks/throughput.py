@@ -40,7 +40,7 @@ LEARNING_RATE = reference.LEARNING_RATES["mtop"]  # every phase's; irrelevant to
 # The Trainer's own best settings per device, found by measuring
 # (``python -m benchmarks.throughput_parts.trainer_peer sweep``; docs/performance.md).
 HF_BEST = {
-    "cpu": hf.TrainerSettings(batch_size=32, learning_rate=LEARNING_RATE),
+    "cpu": hf.TrainerSettings(batch_size=16, learning_rate=LEARNING_RATE),
     "cuda": hf.TrainerSettings(batch_size=256, dataloader_workers=4, learning_rate=LEARNING_RATE),
 }
 
@@ -65,6 +65,7 @@ def parser() -> argparse.ArgumentParser:
     add("--skip-scaling", action="store_true")
     add("--phases", default="reference,same_batch,best,hf_trainer", help="comma list of reference, same_batch, best, hf_trainer (default: all four)")
     add("--rounds", type=int, default=3, help="interleaved rounds of (c) and (d) (default 3); each reports its median round")
+    add("--contest-examples", type=int, help="(c) and (d) each train one epoch of this many examples per round (default: 4 x the scaling base)")
     add("--hf-batch-size", type=int, help="(d) at its own best: per-device batch size (default: the measured best for the device)")
     add("--hf-accumulation", type=int, help="(d) at its own best: gradient accumulation steps")
     add("--hf-workers", type=int, help="(d) at its own best: DataLoader worker processes")
@@ -238,8 +239,8 @@ def hf_settings(arguments: argparse.Namespace, device: torch.device) -> hf.Train
     return attrs.evolve(chosen, compile=True) if arguments.hf_compile else chosen
 
 
-def _our_run(assembly: xalign.Assembly, pool: workloads.Workload, phase: Phase, steps: int):
-    """(c): one warm-up step then ``steps`` timed ones, with the encoder compiled for the call when ``phase.compile``."""
+def _our_run(assembly: xalign.Assembly, pool: workloads.Workload, phase: Phase, steps: int | None):
+    """(c): one warm-up step then ``steps`` timed ones (one epoch of ``pool`` when ``None``), with the encoder compiled for the call when ``phase.compile``."""
     compiled = torch.compile(assembly.encoder, dynamic=True) if phase.compile else None
 
     def run():
@@ -254,13 +255,15 @@ def _our_run(assembly: xalign.Assembly, pool: workloads.Workload, phase: Phase, 
     return run
 
 
-def best_and_peer(bench: Bench, assembly: xalign.Assembly, phases: list[str], best_phase: Phase, steps: int, figures: dict) -> dict:
-    """(c) and (d) in interleaved rounds on ``assembly`` (their figures go into ``figures``), then the machine's limit."""
-    arguments, device, pool = bench.arguments, bench.device, bench.pool
+def best_and_peer(bench: Bench, assembly: xalign.Assembly, phases: list[str], best_phase: Phase, examples: int, figures: dict) -> dict:
+    """(c) and (d) in interleaved rounds on ``assembly``, each one epoch of the same first ``examples``
+    examples (their figures go into ``figures``), then the machine's limit."""
+    arguments, device = bench.arguments, bench.device
+    pool = bench.pool.resized(examples)
     training = best_phase.training
     contenders = []
     if "best" in phases:
-        contenders.append(head_to_head.Contender("best", "(c) our trainer, best settings", _our_run(assembly, pool, best_phase, steps), best_phase.settings()))
+        contenders.append(head_to_head.Contender("best", "(c) our trainer, best settings", _our_run(assembly, pool, best_phase, None), best_phase.settings()))
     features, same, own = None, None, None
     if "hf_trainer" in phases:
         features = hf.tokenise(assembly, pool.examples, pool.translations)
@@ -270,13 +273,12 @@ def best_and_peer(bench: Bench, assembly: xalign.Assembly, phases: list[str], be
         for name, label, settings in (("hf_trainer_same_settings", "(d) HF Trainer, (c)'s batch settings", same), ("hf_trainer", "(d) HF Trainer, its best settings", own)):
             if name == "hf_trainer" and own == same:
                 continue  # the same run: measured once, reported under both names
-            hf_steps = max(2, math.ceil(steps * training.batch_size / (settings.batch_size * settings.gradient_accumulation)))
-            run = lambda settings=settings, hf_steps=hf_steps: hf.train_with_trainer(assembly, features, settings, hf_steps, device)  # noqa: E731
+            run = lambda settings=settings: hf.train_with_trainer(assembly, features, settings, device)  # noqa: E731
             contenders.append(head_to_head.Contender(name, label, run, {**settings.to_json(), **model}))
     config = assembly.encoder.config
     tokens = 16 * math.ceil(2 * training.batch_size * bench.mean_row_length / 16)  # the rows of one (c) batch, English and translations
     probe = None if arguments.skip_limit else lambda: limit.gemm_peak(config.hidden_size, getattr(config, "intermediate_size", 4 * config.hidden_size), tokens, device)
-    say(f"interleaved rounds: {arguments.rounds} of {', '.join(contender.label for contender in contenders)}" + ("" if probe is None else f", each after a matmul peak at {tokens} tokens"))
+    say(f"interleaved rounds: {arguments.rounds} of {', '.join(contender.label for contender in contenders)}, one epoch of {examples} examples each" + ("" if probe is None else f", each after a matmul peak at {tokens} tokens"))
     rounds, peaks = head_to_head.interleaved(contenders, arguments.rounds, device, bench.report, probe)
     if "hf_trainer" in phases and own == same:
         rounds["hf_trainer"] = rounds["hf_trainer_same_settings"]
@@ -287,11 +289,11 @@ def best_and_peer(bench: Bench, assembly: xalign.Assembly, phases: list[str], be
         result["vs_hf_trainer"] = round(head_to_head.paired_ratio(rounds["best"], rounds["hf_trainer"]), 2)
         result["vs_hf_trainer_same_settings"] = round(head_to_head.paired_ratio(rounds["best"], rounds["hf_trainer_same_settings"]), 2)
     if peaks and "best" in phases:
-        result.update(_limit(bench, assembly, rounds["best"], figures["best"], peaks, training, features, own))
+        result.update(_limit(bench, assembly, pool, rounds["best"], figures["best"], peaks, training, features, own))
     return result
 
 
-def _limit(bench: Bench, assembly, best_rounds, best, peaks: list[limit.GemmPeak], training, features, own: hf.TrainerSettings | None) -> dict:
+def _limit(bench: Bench, assembly, pool, best_rounds, best, peaks: list[limit.GemmPeak], training, features, own: hf.TrainerSettings | None) -> dict:
     """Achieved training FLOP/s of (c) against the measured matmul peak, and one step of (c) and (d) profiled."""
     flops_per_token = measure.training_flops(bench.shape, 1, bench.mean_context)
     achieved = flops_per_token * best.real_tokens_per_s
@@ -299,12 +301,12 @@ def _limit(bench: Bench, assembly, best_rounds, best, peaks: list[limit.GemmPeak
     say(f"limit: {flops_per_token / 1e6:.1f} MFLOP per real token; achieved {achieved / 1e9:.1f} GFLOP/s against a matmul peak of "
         f"{top.flops_per_s / 1e9:.1f} GFLOP/s ({achieved / top.flops_per_s:.1%})")
     encoder = assembly.encoder
-    breakdown = {"best": limit.profile_step(lambda: run_trainer(assembly, bench.pool, training, 2, warmup=False), encoder,
+    breakdown = {"best": limit.profile_step(lambda: run_trainer(assembly, pool, training, 2, warmup=False), encoder,
                                             [(Collator, "__call__", limit.COLLATION), (torch.nn.utils, "clip_grad_norm_", limit.OPTIMIZER)])}
     if features is not None:
         from accelerate import Accelerator
 
-        breakdown["hf_trainer"] = limit.profile_step(lambda: hf.train_with_trainer(assembly, features, own, 2, bench.device), encoder,
+        breakdown["hf_trainer"] = limit.profile_step(lambda: hf.train_with_trainer(assembly, features, own, bench.device, steps=2), encoder,
                                                      [(hf.PairCollator, "__call__", limit.COLLATION), (Accelerator, "clip_grad_norm_", limit.OPTIMIZER)])
     for name, value in breakdown.items():
         say(f"one step of {name} under the profiler, {value.seconds:.3f} s: " + ", ".join(f"{key} {share:.1%}" for key, share in value.fractions.items()))
@@ -333,8 +335,12 @@ def _main(arguments: argparse.Namespace) -> int:
     batch_size = arguments.batch_size or (256 if cuda else 32)
     scaling_examples = arguments.scaling_examples or batch_size * (16 if cuda else 4)
     reference_pairs = arguments.steps * reference.BATCH_SIZE * reference.GRADIENT_ACCUMULATION
-    best_steps = max(2, math.ceil(reference_pairs / batch_size))
-    pool_size = max(4 * scaling_examples, reference_pairs, batch_size * (best_steps + 1))
+    # The Trainer's length grouping sorts "megabatches" of min(examples / (4 x batch), 50)
+    # batches: on a few batches' worth of examples it hardly groups at all, so (c) and (d)
+    # are compared on four times the scaling base (512 on a CPU). Two optimizer steps at
+    # least: the profile breaks down the second step of a run.
+    contest_examples = max(arguments.contest_examples or 4 * scaling_examples, 2 * batch_size)
+    pool_size = max(4 * scaling_examples, reference_pairs, contest_examples)
 
     # Synthetic lengths are counted in the encoder's own subwords: load its tokenizer first.
     tokenizer = build(arguments, (("none",), ("O",))).tokenizer if arguments.lengths is not None else None
@@ -360,7 +366,7 @@ def _main(arguments: argparse.Namespace) -> int:
         best_phase = Phase(xalign.TrainingConfig(batch_size=batch_size, learning_rate=LEARNING_RATE, device=device.type, progress=False),
                            freeze_word_embeddings=freeze, compile=arguments.compile)
         assembly = bench.build(freeze=freeze)  # (c) and (d) train this one model in turn
-        contest = best_and_peer(bench, assembly, phases, best_phase, best_steps, figures)
+        contest = best_and_peer(bench, assembly, phases, best_phase, contest_examples, figures)
         if "best" in phases and not arguments.skip_scaling:
             scaling = _scaling(arguments, assembly, pool, best_phase.training, scaling_examples, tokenizer or assembly.tokenizer)
         del assembly

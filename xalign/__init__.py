@@ -26,9 +26,14 @@ from xalign.encoders import EncoderRequest, LoadedEncoder
 from xalign.encoders.huggingface import load_huggingface_encoder
 from xalign.errors import ConfigError, DataError, ModelNotFoundError, TrainingError, UnknownComponentError, XalignError
 from xalign.heads import LabelSpace
-from xalign.inference import Prediction, evaluate, predict
+from xalign.export import export_sentence_transformers
+from xalign.inference import Prediction, embed, evaluate, evaluate_raw_text, predict
+from xalign.layers import config_with_overrides
+from xalign.model_card import TrainingSummary, write_model_card
 from xalign.persistence import load_pretrained, save_pretrained
+from xalign.presets import PRESETS
 from xalign.registry import get_registry
+from xalign.spans import SlotSpan, span_f1
 from xalign.training.loop import TrainResult, train
 
 __version__ = "0.1.0"
@@ -46,18 +51,25 @@ __all__ = [
     "ModelConfig",
     "ModelNotFoundError",
     "PairExample",
+    "PRESETS",
     "Prediction",
+    "SlotSpan",
     "SlotFillingExample",
     "TrainResult",
     "TrainingConfig",
     "TrainingError",
+    "TrainingSummary",
     "Translation",
     "UnknownComponentError",
     "XalignConfig",
     "XalignError",
     "assemble",
     "build",
+    "config_with_overrides",
+    "embed",
     "evaluate",
+    "evaluate_raw_text",
+    "export_sentence_transformers",
     "get_registry",
     "hookimpl",
     "load",
@@ -65,5 +77,7 @@ __all__ = [
     "load_pretrained",
     "predict",
     "save_pretrained",
+    "span_f1",
     "train",
+    "write_model_card",
 ]

@@ -16,9 +16,9 @@ from xalign.assembly import Assembly
 from xalign.config import ModelConfig, XalignConfig
 from xalign.encoders import EncoderRequest, LoadedEncoder
 from xalign.encoders.named import PathEncoder
-from xalign.errors import ConfigError, ModelNotFoundError, UnknownComponentError
+from xalign.errors import ConfigError, ModelNotFoundError, PluginError, UnknownComponentError
 from xalign.heads import LabelSpace
-from xalign.registry import Registry, get_registry, unknown_name_message
+from xalign.registry import Registry, get_registry
 
 
 def _looks_like_path(name: str) -> bool:
@@ -38,7 +38,8 @@ def validate(config: XalignConfig, registry: Registry | None = None) -> None:
     registry = registry or get_registry()
     model = config.model
     problems = []
-    named = [("poolers", model.pooler), ("heads", model.head), ("weightings", config.training.weighting)]
+    named = [("poolers", model.pooler), ("heads", model.head), ("weightings", config.training.weighting),
+             *[("loggers", name) for name in config.training.loggers]]
     try:
         named += [("aligners", name) for name, _ in parse_aligner_spec(model.aligner)]
     except ConfigError as error:
@@ -48,13 +49,13 @@ def validate(config: XalignConfig, registry: Registry | None = None) -> None:
             continue
         try:
             registry.get(kind, name)
-        except UnknownComponentError as error:
-            section = "TrainingConfig" if kind == "weightings" else "ModelConfig"
+        except (UnknownComponentError, PluginError) as error:
+            section = "TrainingConfig" if kind in ("weightings", "loggers") else "ModelConfig"
             problems.append(f"{section}.{kind[:-1]}: {error}")
     encoder = model.encoder
     if encoder not in registry.components()["encoders"] and not _looks_like_path(encoder) and "/" not in encoder:
         problems.append(
-            f"ModelConfig.encoder: {unknown_name_message('encoders', encoder, registry.names('encoders'))}"
+            f"ModelConfig.encoder: {registry.unknown_name_message('encoders', encoder)}"
         )
     elif encoder not in registry.components()["encoders"] and encoder.startswith((".", "/", "~")) and not Path(encoder).expanduser().exists():
         # An explicit path that is not there is known to fail now; report it with the rest.
@@ -111,7 +112,33 @@ def build(config: XalignConfig | ModelConfig, registry: Registry | None = None) 
     registry = registry or get_registry()
     validate(config, registry)
     loaded = load_encoder(config.model, registry)
+    check_max_length(config.model, loaded)
     return assemble(config, loaded, registry)
+
+
+def encoder_position_limit(encoder) -> int | None:
+    """The longest row (special tokens included) the encoder's learned position embeddings
+    allow, or None when they set no limit (relative positions only)."""
+    encoder_config = getattr(encoder, "config", None)
+    size = getattr(encoder_config, "max_position_embeddings", None)
+    if type(size) is not int or getattr(encoder_config, "position_biased_input", True) is False:  # DeBERTa-v2/v3
+        return None
+    embeddings = getattr(encoder, "embeddings", None)
+    padding_index = getattr(embeddings, "padding_idx", None)
+    if type(padding_index) is int and hasattr(embeddings, "create_position_ids_from_input_ids"):
+        size -= padding_index + 1  # RoBERTa-style: positions start after the padding index (XLM-R: 514 -> 512)
+    return size
+
+
+def check_max_length(model: ModelConfig, loaded: LoadedEncoder) -> None:
+    """Refuse a ``max_length`` beyond the encoder's position limit now: the first row longer
+    than the limit would otherwise stop training mid-run with a tensor-size error."""
+    limit = encoder_position_limit(loaded.model)
+    if limit is not None and model.max_length > limit:
+        raise ConfigError(
+            f"ModelConfig.max_length is {model.max_length}, but encoder {model.encoder!r} has position embeddings for "
+            f"{limit} tokens at most (its config.json: max_position_embeddings); set max_length (--max-length) to {limit} or less"
+        )
 
 
 def assemble(config: XalignConfig, loaded: LoadedEncoder, registry: Registry | None = None) -> tuple[Assembly, object]:

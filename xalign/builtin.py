@@ -13,7 +13,8 @@ from xalign.heads.classification import SequenceClassificationHead
 from xalign.heads.joint import JointIntentSlotHead
 from xalign.heads.token_classification import TokenClassificationHead
 from xalign.hookspecs import hookimpl
-from xalign.poolers import ClsPooler, MeanPooler, ModelPooler
+from xalign.poolers import POOLERS
+from xalign.training.trackers import CsvLogger, TensorBoardLogger
 from xalign.weighting import FixedWeighting
 
 
@@ -26,9 +27,8 @@ def xalign_register_encoders(register):
 
 @hookimpl
 def xalign_register_poolers(register):
-    register("cls", ClsPooler)
-    register("mean", MeanPooler)
-    register("pooler", ModelPooler)
+    for name, factory in POOLERS.items():
+        register(name, factory)
 
 
 @hookimpl
@@ -47,3 +47,9 @@ def xalign_register_heads(register):
 @hookimpl
 def xalign_register_weightings(register):
     register("fixed", FixedWeighting)
+
+
+@hookimpl
+def xalign_register_loggers(register):
+    register("csv", CsvLogger)
+    register("tensorboard", TensorBoardLogger)  # needs the [tensorboard] extra, checked when a run asks for it

@@ -115,6 +115,13 @@ def aligner_spec(value: Any) -> str | None:
     return None
 
 
+def metric_path(value: Any) -> str | None:
+    """``"<eval set>/<metric>"``: an evaluation set's name and one of its score names."""
+    if not isinstance(value, str) or "/" not in value or not all(part.strip() for part in value.rsplit("/", 1)):
+        return f"must be '<eval set>/<metric>' (e.g. 'en-dev/joint_acc'), got {value!r}"
+    return None
+
+
 def boolean(value: Any) -> str | None:
     return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
 
@@ -197,13 +204,35 @@ class TrainingConfig:
     # translations per epoch (drawn reproducibly); None pairs it with all of them.
     translations_per_example: int | None = _field(None, optional(positive_int))
     device: str = _field("auto", one_of("auto", "cpu", "cuda"))
-    precision: str = _field("auto", one_of("auto", "fp32", "bf16"))
+    # "auto": bf16 on a CUDA device that supports it, else fp16 with loss scaling on CUDA
+    # (T4, V100), fp32 on the CPU. "fp16" always scales the loss (torch.amp.GradScaler).
+    precision: str = _field("auto", one_of("auto", "fp32", "bf16", "fp16"))
     group_by_length: bool = _field(True, boolean)
     max_steps: int | None = _field(None, optional(positive_int))
     checkpoint_every: int | None = _field(None, optional(positive_int))
     keep_checkpoints: int = _field(2, positive_int)
+    # Checkpoints hold the optimiser state too (about 3x the model; 13 GB per xlmr-large
+    # model): False removes them once the final model is saved (the presets do).
+    keep_checkpoints_after_training: bool = _field(True, boolean)
     on_nonfinite: str = _field("stop", one_of("stop", "skip"))
     progress: bool = _field(True, boolean)
+    # Evaluation and model selection (xalign.training.selection). Evaluate the eval sets
+    # given to train() every ``eval_every`` optimizer steps (and at the last step), or at
+    # every epoch end when None. "best" keeps the weights of the evaluation that scored
+    # highest on ``selection_metric``; "last" keeps the final weights (the paper's choice).
+    # The metric is "<eval set>/<metric>" (e.g. "en-dev/joint_acc"), higher is better, ties
+    # told apart by the mean of the set's scores; None: the first eval set's joint_acc, else
+    # accuracy, intent_acc or slot_f1. For zero-shot transfer name an English dev set:
+    # target-language labels are then unused. Without eval sets there is nothing to select
+    # by and the last weights are kept.
+    eval_every: int | None = _field(None, optional(positive_int))
+    selection: str = _field("best", one_of("best", "last"))
+    selection_metric: str | None = _field(None, optional(metric_path))
+    # Stop after this many evaluations in a row without a new best score (needs eval sets).
+    early_stopping_patience: int | None = _field(None, optional(positive_int))
+    # Registered logger names (xalign_register_loggers), each fed every optimizer step and
+    # evaluation: built in "csv" (steps.csv) and "tensorboard" (the [tensorboard] extra).
+    loggers: tuple[str, ...] = _field((), string_tuple, as_tuple)
 
     def __attrs_post_init__(self) -> None:
         validate_fields(self)

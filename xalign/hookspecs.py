@@ -78,3 +78,22 @@ def xalign_register_weightings(register):
 
     ``factory() -> object`` with ``weights(losses: dict[str, Tensor]) -> dict[str, float]``.
     """
+
+
+@hookspec
+def xalign_register_loggers(register):
+    """Register training loggers (trackers, callbacks): ``register(name, factory)``.
+
+    ``factory(request: xalign.training.tracking.LoggerRequest) -> logger``, called once per
+    run on the main process only, when ``TrainingConfig.loggers`` names it; ``request`` has
+    ``output_dir`` (the run directory or None), ``config`` (the whole
+    :class:`xalign.XalignConfig`) and ``resumed_step`` (0, or the step a resumed run starts
+    after: drop what was logged after it). The logger has ``on_step(record: dict)``, called
+    after every optimizer step, ``on_eval(record: dict)``, after every evaluation, and
+    ``close()``, at the end of the run (also when it fails). Records are JSON-ready dicts,
+    the lines of ``steps.jsonl`` (:mod:`xalign.training.tracking`): a step record has
+    ``step``, ``epoch``, ``loss``, ``losses``, ``lr``, ``real_tokens``, ``tokens_per_second``;
+    an evaluation record has ``step``, ``epoch``, ``scores`` (``{set: {metric: value}}``) and,
+    with selection, ``metric``, ``score``, ``best``. A logger that raises is reported and
+    dropped; training goes on.
+    """

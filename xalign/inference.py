@@ -20,7 +20,7 @@ from xalign.data.collate import Collator
 from xalign.data.examples import ClassificationExample, PairExample, SlotFillingExample
 from xalign.data.labels import word_predictions
 from xalign.heads import LabelSpace
-from xalign.spans import SlotSpan, gold_spans, join_words, span_f1, spans_from_units, text_units
+from xalign.spans import SlotSpan, continue_touching, gold_spans, join_words, span_f1, spans_from_units, text_units
 
 MaxLength = int | Literal["full"] | None
 
@@ -148,7 +148,7 @@ def _predict_texts(runner: _Runner, texts: Sequence[str], batch_size: int, max_l
                     text, encoded["offset_mapping"][row].tolist(), encoded["special_tokens_mask"][row].tolist(), len(prefix), encoded.tokens(row),
                 )
                 best, index = probabilities["slots"][row].max(dim=-1)
-                tags = [slot_labels[int(index[unit.position])] for unit in units]
+                tags = continue_touching(units, [slot_labels[int(index[unit.position])] for unit in units])
                 scores = [float(best[unit.position]) for unit in units]
                 slots = tuple(spans_from_units(text, units, tags, scores))
             predictions.append(Prediction(label, None, label_score, slots, text))

@@ -96,12 +96,14 @@ def _percent(value: float) -> str:
     return f"{100 * value:.1f}" if 0 <= value <= 1 else f"{value:.4g}"
 
 
-def _front_matter(config: XalignConfig, summary: TrainingSummary, results: Mapping[str, Mapping[str, float]] | None,
+def _front_matter(config: XalignConfig, summary: TrainingSummary | None, results: Mapping[str, Mapping[str, float]] | None,
                   base_model: str | None, library_name: str, title: str) -> str:
     import yaml
 
     model = config.model
-    languages = list(dict.fromkeys([*summary.languages, *summary.aligned_languages, *(results or {})]))
+    trained_on = [*summary.languages, *summary.aligned_languages] if summary is not None else []
+    languages = list(dict.fromkeys([*trained_on, *(results or {})]))
+    summary = summary or TrainingSummary(languages=())
     pipeline_tag = "sentence-similarity" if library_name == "sentence-transformers" else (
         "text-classification" if model.intent_labels else "token-classification")
     tags = ["xalign", "xeroalign", "cross-lingual", "zero-shot-cross-lingual-transfer", "multilingual"]
@@ -111,7 +113,8 @@ def _front_matter(config: XalignConfig, summary: TrainingSummary, results: Mappi
         tags.append("slot-filling")
     if library_name == "sentence-transformers":
         tags += ["sentence-transformers", "feature-extraction"]
-    front: dict[str, Any] = {"language": languages, "library_name": library_name, "pipeline_tag": pipeline_tag, "tags": tags}
+    front: dict[str, Any] = {"language": languages} if languages else {}
+    front.update(library_name=library_name, pipeline_tag=pipeline_tag, tags=tags)
     if base_model:
         front["base_model"] = base_model
     if summary.dataset:
@@ -145,11 +148,13 @@ def render_model_card(
 ) -> str:
     """The card's text (see :func:`write_model_card`)."""
     model, training = config.model, config.training
+    recorded = summary is not None
     summary = summary or TrainingSummary()
+    unaligned = recorded and not summary.aligned_languages
     base_model = base_model if base_model is not None else _base_model(model.encoder)
     title = title or f"XeroAlign {model.head} on {model.encoder}"
     prefix = model.text_prefix if text_prefix is None else text_prefix
-    lines = [_front_matter(config, summary, results, base_model, library_name, title), f"# {title}", ""]
+    lines = [_front_matter(config, summary if recorded else None, results, base_model, library_name, title), f"# {title}", ""]
     lines += [
         "A multilingual encoder aligned across languages with XeroAlign (Gritta & Iacobacci, 2021) and "
         "trained jointly on the task below with xalign: a task loss on the labelled examples plus a loss "
@@ -159,7 +164,8 @@ def render_model_card(
         "## Model", "",
         f"- **Base encoder:** `{model.encoder}`" + (f" ([{base_model}](https://huggingface.co/{base_model}))" if base_model else ""),
         f"- **Pooler:** `{model.pooler}`" + (f"; every input is prefixed with `{prefix!r}`" if prefix else ""),
-        f"- **Aligner:** `{model.aligner}`, alignment weight {training.alignment_weight}, loss weighting `{training.weighting}`",
+        f"- **Aligner:** `{model.aligner}`, alignment weight {training.alignment_weight}, loss weighting `{training.weighting}`"
+        + (" (unused: trained without translations)" if unaligned else ""),
         f"- **Task head:** `{model.head}`",
     ]
     if model.intent_labels:
@@ -168,10 +174,13 @@ def render_model_card(
         types = sorted({tag[2:] for tag in model.slot_labels if tag[:2] in ("B-", "I-")})
         lines.append(f"- **Slots:** {_labels('slot types (BIO tags)', types)}")
     lines += ["", "## Training data", ""]
-    lines.append(f"- **Dataset:** {summary.dataset or 'not recorded'}")
-    lines.append(f"- **Labelled languages:** {', '.join(summary.languages) or 'not recorded'}" + (f" ({summary.examples} examples)" if summary.examples else ""))
-    lines.append(f"- **Aligned to (translations):** {', '.join(summary.aligned_languages) or 'none (no alignment: a zero-shot baseline)'}")
-    lines.append(f"- **Translation source:** {summary.translation_source or ('not recorded' if summary.aligned_languages else 'not applicable')}")
+    if not recorded:
+        lines.append("What the model was trained on was not recorded with it.")
+    else:
+        lines.append(f"- **Dataset:** {summary.dataset or 'not recorded'}")
+        lines.append(f"- **Labelled languages:** {', '.join(summary.languages) or 'not recorded'}" + (f" ({summary.examples} examples)" if summary.examples else ""))
+        lines.append(f"- **Aligned to (translations):** {', '.join(summary.aligned_languages) or 'none (no alignment: a zero-shot baseline)'}")
+        lines.append(f"- **Translation source:** {summary.translation_source or ('not recorded' if summary.aligned_languages else 'not applicable')}")
     lines += ["", "## Training procedure", "", f"Preset: `{summary.preset}`." if summary.preset else "No named preset.", ""]
     model_rows = [(f"model.{key}", value) for key, value in to_dict(model).items() if key not in ("intent_labels", "slot_labels")]
     lines += _table(model_rows + [(f"training.{key}", value) for key, value in to_dict(training).items()])

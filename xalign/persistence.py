@@ -30,8 +30,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
+from safetensors import SafetensorError
 
 from xalign.assembly import Assembly
+from xalign.checksums import manifest_problems, write_manifest
 from xalign.config import XalignConfig
 from xalign.encoders import LoadedEncoder
 from xalign.errors import ModelNotFoundError
@@ -119,6 +121,9 @@ def save_pretrained(
         assembly.tokenizer.save_pretrained(staging / ENCODER_DIR)
         save_file(head_state(assembly), str(staging / HEAD_FILE), metadata={"format": "pt", "library": "xalign", "xalign_format": str(FORMAT_VERSION)})
         write_model_card(staging, training=training)
+        # Checksums of the weights, checked on every load (xalign.checksums). The JSON files are
+        # checked by their readers, and the card gets results later.
+        write_manifest(staging, [path.relative_to(staging).as_posix() for path in staging.rglob("*.safetensors")])
         if directory.exists():
             old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
             directory.rename(old)
@@ -138,6 +143,28 @@ def _device(device: str | torch.device | None) -> torch.device:
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(device)
+
+
+def verify_checksums(directory: Path) -> None:
+    """Check the weights against the checksums saved with them (directories saved before
+    checksums were kept have none and load unchecked)."""
+    problems = manifest_problems(directory)
+    if problems:
+        raise ModelNotFoundError(f"the saved model in {directory} is damaged: {'; '.join(problems)}. Delete {directory} and save or train it again")
+
+
+def _unreadable_weights(directory: Path, error: Exception) -> ModelNotFoundError:
+    return ModelNotFoundError(
+        f"{directory}: the weights are not a readable safetensors file ({str(error).splitlines()[0]}); the model directory is "
+        "damaged or was not written by xalign: re-save or re-train it (xalign never reads pickled weights)"
+    )
+
+
+def _unreadable_config(directory: Path, error: Exception) -> ModelNotFoundError:
+    return ModelNotFoundError(
+        f"{directory / 'config.json'}: the encoder cannot be built from it ({type(error).__name__}: "
+        f"{str(error).splitlines()[0] if str(error) else 'no detail'}); the model directory is damaged: re-save or re-train it"
+    )
 
 
 def _read_safetensors(path: Path) -> dict[str, torch.Tensor]:
@@ -185,13 +212,19 @@ def load_pretrained(
     directory = Path(directory)
     if not is_saved_assembly(directory):
         raise ModelNotFoundError(f"{directory} is not a saved xalign model: {CONFIG_FILE} is missing")
+    verify_checksums(directory)
     config = XalignConfig.load(directory / CONFIG_FILE)
     encoder_dir = directory / ENCODER_DIR
     if (directory / HEAD_FILE).is_file():
-        loaded = load_huggingface_encoder(
-            str(encoder_dir), default_pooler=config.model.pooler or "cls", text_prefix=config.model.text_prefix or "",
-            trust_remote_code=trust_remote_code, require_all_weights=True, name=str(encoder_dir),
-        )
+        try:
+            loaded = load_huggingface_encoder(
+                str(encoder_dir), default_pooler=config.model.pooler or "cls", text_prefix=config.model.text_prefix or "",
+                trust_remote_code=trust_remote_code, require_all_weights=True, name=str(encoder_dir),
+            )
+        except SafetensorError as error:  # e.g. a pickle in place of model.safetensors
+            raise _unreadable_weights(encoder_dir, error) from None
+        except (KeyError, TypeError, AttributeError) as error:  # a config.json with a damaged value ("gelu" -> "felu")
+            raise _unreadable_config(encoder_dir, error) from None
         assembly, _ = assemble(config, loaded, registry)
         _load_head(assembly, directory / HEAD_FILE)
     elif (directory / LEGACY_WEIGHTS_FILE).is_file():
@@ -238,11 +271,16 @@ def load_weights(assembly: Assembly, directory: str | Path) -> None:
     from transformers import AutoModel
 
     directory = Path(directory)
+    verify_checksums(directory)
     if (directory / HEAD_FILE).is_file():
         try:
             saved = AutoModel.from_pretrained(directory / ENCODER_DIR, local_files_only=True, trust_remote_code=assembly.config.model.trust_remote_code)
         except (OSError, ValueError) as error:
             raise ModelNotFoundError(f"{directory / ENCODER_DIR}: cannot read the saved encoder: {str(error).splitlines()[0]}") from None
+        except SafetensorError as error:
+            raise _unreadable_weights(directory / ENCODER_DIR, error) from None
+        except (KeyError, TypeError, AttributeError) as error:  # a config.json with a damaged value
+            raise _unreadable_config(directory / ENCODER_DIR, error) from None
         try:
             assembly.encoder.load_state_dict(saved.state_dict(), strict=True)
         except RuntimeError as error:

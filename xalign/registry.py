@@ -43,7 +43,7 @@ import pluggy
 from xalign import hookspecs
 from xalign.errors import DuplicateComponentError, PluginError, UnknownComponentError, XalignError, excerpt
 
-KINDS = ("encoders", "poolers", "aligners", "heads", "datasets", "weightings")
+KINDS = ("encoders", "poolers", "aligners", "heads", "datasets", "weightings", "loggers")
 ENTRY_POINT_GROUP = "xalign"
 HOOK_NAMES = tuple(f"xalign_register_{kind}" for kind in KINDS)
 STRICT_VARIABLE = "XALIGN_STRICT_PLUGINS"

@@ -16,6 +16,10 @@ keyed; a line with the line-aligned number of columns votes line-aligned; others
 The file is keyed when keyed votes win, otherwise line-aligned. Votes rather than the first
 line alone, so that one damaged line is reported where it is instead of turning the whole
 file into the other format.
+
+Translations are matched to English examples by id, so two English training examples with
+one id would share one translation (one of them aligned to a sentence it does not mean). A
+translation of such an id is a :class:`DataError` at its line, naming the English examples.
 """
 
 from __future__ import annotations
@@ -40,6 +44,25 @@ def duplicate_ids(examples: Sequence) -> int:
     """How many examples repeat the id of an earlier one (ids read from a file may; a join
     on id keeps the first)."""
     return len(examples) - len({example.id for example in examples})
+
+
+def repeated_ids(ids: Sequence[str]) -> dict[str, list[int]]:
+    """Ids held by more than one English example: id -> the examples' 1-based positions."""
+    positions: dict[str, list[int]] = {}
+    for position, example_id in enumerate(ids, 1):
+        positions.setdefault(example_id, []).append(position)
+    return {example_id: found for example_id, found in positions.items() if len(found) > 1}
+
+
+def _shared_id_error(example_id: str, positions: list[int], path: Path, line: int | None) -> DataError:
+    ordinals = ", ".join(f"#{position}" for position in positions)
+    return DataError(
+        f"this translates id {example_id!r}, which {len(positions)} English training examples share ({ordinals}, in file "
+        "order); translations are matched to English examples by id, so it cannot say which one it translates. "
+        "Give each English training example its own id",
+        path,
+        line,
+    )
 
 
 def read_translation_file(
@@ -92,7 +115,10 @@ def _read_line_aligned(
     columns_per_line = 2 if pair else 1
     by_id: dict[str, Translation] = {}
     empty = 0
+    shared = repeated_ids(ids)
     for (number, text), example_id in zip(lines, ids):
+        if example_id in shared:
+            raise _shared_id_error(example_id, shared[example_id], path, number)
         columns = text.split("\t")
         if len(columns) != columns_per_line:
             raise DataError(
@@ -112,6 +138,7 @@ def _read_line_aligned(
 
 def _read_keyed(path: Path, lines: list[tuple[int, str]], language: str, ids: list[str], pair: bool) -> TranslationSet:
     known = set(ids)
+    shared = repeated_ids(ids)
     columns_per_line = 3 if pair else 2
     by_id: dict[str, Translation] = {}
     first_line: dict[str, int] = {}
@@ -134,6 +161,8 @@ def _read_keyed(path: Path, lines: list[tuple[int, str]], language: str, ids: li
         if example_id in first_line:
             problem = f"id {example_id!r} is translated twice (first on line {first_line[example_id]})"
             raise DataError(problem, path, number)
+        if example_id in shared:
+            raise _shared_id_error(example_id, shared[example_id], path, number)
         first_line[example_id] = number
         translated, translated_pair = _texts(columns[1:], pair)
         if not translated or (pair and not translated_pair):
@@ -153,9 +182,12 @@ def join_on_id(
     that occurs twice. No shared id at all is an error: the files are not parallel.
     """
     known = set(english_ids(english_train))
+    shared = repeated_ids(english_ids(english_train))
     by_id: dict[str, Translation] = {}
     target_only = duplicates = 0
     for row_id, text, text_pair in rows:
+        if row_id in shared:
+            raise _shared_id_error(row_id, shared[row_id], source_path, None)
         if row_id not in known:
             target_only += 1
         elif row_id in by_id:

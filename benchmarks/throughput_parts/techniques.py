@@ -3,8 +3,11 @@
 Times the pieces of a training step in isolation so that each technique is kept or
 dropped on its own measurement: the attention kernel (``eager`` or ``sdpa``), bf16
 autocast, ``torch.compile``, the optimizer implementation (per-tensor loop, ``foreach``,
-``fused``) and training or freezing the word-embedding table. Each figure is the median
-of ``--repeats`` runs after one warm-up, on the same batches of the demo dataset.
+``fused``), training or freezing the word-embedding table, dropout on or off, and one
+encoder call over the English rows and their translations concatenated (xalign) against
+two calls, each side padded to its own longest row (the Hugging Face Trainer baseline).
+Each figure is the median of ``--repeats`` runs after one warm-up, on the same batches of
+the demo dataset.
 """
 
 from __future__ import annotations
@@ -22,12 +25,22 @@ from benchmarks.cli import run_main
 from xalign.training.data import parallel_items
 
 
-def _encoder(directory: str, attention: str):
+def _encoder(directory: str, attention: str, **overrides):
     from transformers import AutoModel
 
-    model = AutoModel.from_pretrained(directory, attn_implementation=attention)
+    model = AutoModel.from_pretrained(directory, attn_implementation=attention, **overrides)
     model.train()
     return model
+
+
+def _split(batch: dict) -> list[dict]:
+    """A collated batch as two: its English rows and its translation rows, each cut to its own longest row."""
+    sides = []
+    for rows in (slice(0, batch["num_source"]), slice(batch["num_source"], None)):
+        mask = batch["attention_mask"][rows]
+        width = int(mask.sum(1).max())
+        sides.append({"input_ids": batch["input_ids"][rows, :width], "attention_mask": mask[:, :width]})
+    return sides
 
 
 def _batches(batch_size: int, count: int) -> tuple[str, list[dict]]:
@@ -62,6 +75,19 @@ def _median_seconds(run, repeats: int) -> float:
     return statistics.median(times)
 
 
+def _interleaved_medians(runs: dict, repeats: int) -> dict[str, float]:
+    """Median seconds of each run, the runs taking turns (a shared machine's load drifts between them)."""
+    for run in runs.values():
+        run()  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def forward_backward(model, batches: list[dict], autocast: bool = False):
     def run():
         for batch in batches:
@@ -88,7 +114,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--batches", type=int, default=2)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--threads", type=int)
-    p.add_argument("--only", help="comma list of: attention,autocast,compile,embeddings,optimizer")
+    p.add_argument("--only", help="comma list of: attention,autocast,compile,embeddings,optimizer,dropout,calls")
     return p
 
 
@@ -99,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(arguments: argparse.Namespace) -> int:
     if arguments.threads:
         torch.set_num_threads(arguments.threads)
-    wanted = set((arguments.only or "attention,autocast,compile,embeddings,optimizer").split(","))
+    wanted = set((arguments.only or "attention,autocast,compile,embeddings,optimizer,dropout,calls").split(","))
     directory, batches = _batches(arguments.batch_size, arguments.batches)
     results: dict[str, float] = {}
 
@@ -124,6 +150,24 @@ def _main(arguments: argparse.Namespace) -> int:
         record("torch.compile first call (compilation)", time.perf_counter() - started)
         record("fwd+bwd sdpa + torch.compile", _median_seconds(forward_backward(compiled, batches), arguments.repeats))
         del compiled
+    if "calls" in wanted:
+        two_calls = [side for batch in batches for side in _split(batch)]
+        medians = _interleaved_medians({
+            "fwd+bwd, one call over English + translations (frozen word embeddings)": forward_backward(model, batches),
+            "fwd+bwd, two calls, each side padded apart (frozen word embeddings)": forward_backward(model, two_calls),
+        }, arguments.repeats)
+        for name, seconds in medians.items():
+            record(name, seconds)
+    if "dropout" in wanted:
+        without = _encoder(directory, "sdpa", hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+        without.get_input_embeddings().weight.requires_grad_(False)
+        medians = _interleaved_medians({
+            "fwd+bwd sdpa, dropout 0.1 (frozen word embeddings)": forward_backward(model, batches),
+            "fwd+bwd sdpa, dropout 0 (frozen word embeddings)": forward_backward(without, batches),
+        }, arguments.repeats)
+        for name, seconds in medians.items():
+            record(name, seconds)
+        del without
     if "embeddings" in wanted:
         model.get_input_embeddings().weight.requires_grad_(True)
         record("fwd+bwd sdpa, word embeddings trained", _median_seconds(forward_backward(model, batches), arguments.repeats))

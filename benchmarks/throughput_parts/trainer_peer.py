@@ -4,7 +4,7 @@ Two questions about phase (d) of the throughput benchmark (``benchmarks/hf_train
 
 - ``sweep``: its own best settings, found by measuring. Each candidate (batch size,
   gradient accumulation, DataLoader workers, ``torch_compile``) trains the same e5-small
-  model on the same demo examples for about the same number of pairs; the candidates are
+  model for one epoch of the same demo examples, after one untimed step; the candidates are
   timed in interleaved rounds (``benchmarks/throughput_parts/head_to_head.py``) and each
   reports its median round, with the load average.
 - ``accuracy``: does it train as well as ``xalign.train``? Both train the same model
@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import torch
 
@@ -31,10 +31,11 @@ from benchmarks.cli import run_main, say
 from benchmarks.datasets.demo import DemoLoader
 from benchmarks.experiment import label_space
 from benchmarks.throughput_parts import head_to_head, measure
+from xalign.config import from_dict
 from xalign.errors import XalignError
 
 SWEEP = (  # batch size, gradient accumulation, DataLoader workers
-    (16, 1, 0), (32, 1, 0), (64, 1, 0), (128, 1, 0), (16, 2, 0), (32, 1, 1), (32, 1, 2),
+    (16, 1, 0), (32, 1, 0), (64, 1, 0), (128, 1, 0), (16, 2, 0), (32, 1, 1),
 )
 
 
@@ -47,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print the results as one JSON object on the last line")
     sweep = p.add_argument_group("sweep")
-    sweep.add_argument("--pairs", type=int, default=128, help="timed pairs per candidate and round (default 128)")
+    sweep.add_argument("--examples", type=int, default=256, help="demo examples each candidate trains one epoch of, per round (default 256)")
     sweep.add_argument("--rounds", type=int, default=3)
     sweep.add_argument("--candidates", help="semicolon list of batch,accumulation,workers (default: the built-in sweep)")
     sweep.add_argument("--compile", action="store_true", help="also try torch_compile=True at batch 32 (compilation takes minutes on a CPU)")
@@ -57,6 +58,10 @@ def parser() -> argparse.ArgumentParser:
     accuracy.add_argument("--steps", type=int, default=90, help="optimizer steps of each trainer (default 90)")
     accuracy.add_argument("--batch-size", type=int, default=32)
     accuracy.add_argument("--learning-rate", type=float, default=1e-4)
+    accuracy.add_argument("--output", help="run directory for xalign.train: a run stopped by a signal continues from its checkpoint when started again")
+    accuracy.add_argument("--trainers", default="xalign,hf_trainer", help="comma list of xalign, hf_trainer (default both)")
+    accuracy.add_argument("--xalign-set", action="append", default=[], metavar="FIELD=VALUE",
+                          help="a TrainingConfig field for xalign.train, as JSON (e.g. group_by_length=false, warmup_fraction=0.0); repeatable")
     return p
 
 
@@ -90,23 +95,21 @@ def _candidates(arguments: argparse.Namespace) -> list[hf.TrainerSettings]:
 
 def sweep(arguments: argparse.Namespace) -> dict:
     candidates = _candidates(arguments)
-    largest = max(settings.batch_size * settings.gradient_accumulation for settings in candidates)
-    pool = workloads.demo(max(512, largest * 4), arguments.language)
+    pool = workloads.demo(arguments.examples, arguments.language)
     assembly = build(arguments, *pool.labels())
     features = hf.tokenise(assembly, pool.examples, pool.translations)
     device = torch.device("cpu")
 
     def contender(settings: hf.TrainerSettings) -> head_to_head.Contender:
-        steps = max(1, math.ceil(arguments.pairs / (settings.batch_size * settings.gradient_accumulation)))
         name = f"batch {settings.batch_size} x {settings.gradient_accumulation}, {settings.dataloader_workers} workers" + (", compiled" if settings.compile else "")
-        return head_to_head.Contender(name, name, lambda: hf.train_with_trainer(assembly, features, settings, steps, device), settings.to_json())
+        return head_to_head.Contender(name, name, lambda: hf.train_with_trainer(assembly, features, settings, device), settings.to_json())
 
     def report(label, seconds, pairs, real, padded, peak, settings) -> measure.PhaseFigures:
         figures = measure.figures(seconds, pairs, real, padded, peak, None, None, settings, measure.load_average())
         say(f"{label}: {figures.pairs_per_s:.2f} pairs/s, pad {figures.pad_fraction:.1%}, peak {peak / 2**20:.0f} MiB, load {figures.load_average}")
         return figures
 
-    say(f"sweep: {len(candidates)} candidates x {arguments.rounds} rounds, about {arguments.pairs} timed pairs each, {torch.get_num_threads()} threads")
+    say(f"sweep: {len(candidates)} candidates x {arguments.rounds} rounds, one epoch of {len(pool)} examples each, {torch.get_num_threads()} threads")
     rounds, _ = head_to_head.interleaved([contender(settings) for settings in candidates], arguments.rounds, device, report)
     summary = {}
     for name, values in rounds.items():
@@ -115,7 +118,7 @@ def sweep(arguments: argparse.Namespace) -> dict:
                          "pad_fraction": round(middle.pad_fraction, 4), "peak_mem_bytes": middle.peak_mem_bytes, "load_average_1min": [value.load_average for value in values]}
     for name, row in sorted(summary.items(), key=lambda item: -item[1]["pairs_per_s"]):
         print(f"{name:<40} {row['pairs_per_s']:>8.2f} pairs/s (rounds {row['rounds']}), pad {row['pad_fraction']:.1%}, peak {row['peak_mem_bytes'] / 2**20:.0f} MiB, load {row['load_average_1min']}")
-    return {"threads": torch.get_num_threads(), "candidates": summary}
+    return {"threads": torch.get_num_threads(), "examples": len(pool), "candidates": summary, "load_average": measure.load_averages()}
 
 
 def accuracy(arguments: argparse.Namespace) -> dict:
@@ -126,31 +129,54 @@ def accuracy(arguments: argparse.Namespace) -> dict:
     translations = dict(loader.load_translations(directory, arguments.language, english_full).by_id)
     dev = {language: list(loader.load_split(directory, language, "dev").examples) for language in ("en", arguments.language)}
     intents, tags, _ = label_space("joint", [english_full])
+    trainers = [name.strip() for name in arguments.trainers.split(",")]
+    if set(trainers) - {"xalign", "hf_trainer"} or not trainers:
+        raise XalignError(f"--trainers {arguments.trainers!r}: choose from xalign, hf_trainer")
     results = {}
 
-    assembly = build(arguments, intents, tags)
-    training = xalign.TrainingConfig(batch_size=arguments.batch_size, learning_rate=arguments.learning_rate, epochs=1000, max_steps=arguments.steps,
-                                     device="cpu", progress=False, seed=arguments.seed)
-    say(f"xalign.train: {arguments.steps} steps of batch {arguments.batch_size} on {len(english)} English examples with {arguments.language} translations")
-    trained = xalign.train(assembly, english, {arguments.language: {e.id: translations[e.id] for e in english if e.id in translations}}, training)
-    results["xalign"] = _scores(assembly, dev, trained.seconds)
+    overrides = _overrides(arguments.xalign_set)
+    if "xalign" in trainers:
+        assembly = build(arguments, intents, tags)
+        training = from_dict(xalign.TrainingConfig, {"batch_size": arguments.batch_size, "learning_rate": arguments.learning_rate, "epochs": 1000,
+                                                     "max_steps": arguments.steps, "device": "cpu", "progress": False, "seed": arguments.seed, **overrides})
+        say(f"xalign.train: {arguments.steps} steps of batch {arguments.batch_size} on {len(english)} English examples with {arguments.language} translations"
+            + (f", {overrides}" if overrides else ""))
+        aligned = {arguments.language: {e.id: translations[e.id] for e in english if e.id in translations}}
+        output = None if arguments.output is None else Path(arguments.output) / "xalign"
+        trained = xalign.train(assembly, english, aligned, training, output_dir=output, resume=output is not None)
+        results["xalign"] = _scores(assembly, dev, trained.seconds)
 
-    assembly = build(arguments, intents, tags)
-    features = hf.tokenise(assembly, english, translations)
-    settings = hf.TrainerSettings(batch_size=arguments.batch_size, learning_rate=arguments.learning_rate)
-    say("HF Trainer: the same, with its own optimiser and schedule")
-    with tempfile.TemporaryDirectory(prefix="hf-trainer-") as output_dir:
-        trainer = hf.make_trainer(assembly, features, settings, arguments.steps, torch.device("cpu"), output_dir, seed=arguments.seed)
-        started = time.perf_counter()
-        trainer.train()
-        results["hf_trainer"] = _scores(assembly, dev, time.perf_counter() - started)
+    if "hf_trainer" in trainers:
+        assembly = build(arguments, intents, tags)
+        features = hf.tokenise(assembly, english, translations)
+        settings = hf.TrainerSettings(batch_size=arguments.batch_size, learning_rate=arguments.learning_rate)
+        say("HF Trainer: the same, with its own optimiser and schedule")
+        with tempfile.TemporaryDirectory(prefix="hf-trainer-") as output_dir:
+            trainer = hf.make_trainer(assembly, features, settings, arguments.steps, torch.device("cpu"), output_dir, seed=arguments.seed)
+            started = time.perf_counter()
+            trainer.train()
+            results["hf_trainer"] = _scores(assembly, dev, time.perf_counter() - started)
 
     print(f"{'trainer':<12} " + " ".join(f"{language + ' ' + metric:>14}" for language in dev for metric in ("intent_acc", "slot_f1")) + f" {'train s':>8}")
     for name, row in results.items():
         print(f"{name:<12} " + " ".join(f"{100 * row[language][metric]:>14.1f}" for language in dev for metric in ("intent_acc", "slot_f1")) + f" {row['train_seconds']:>8.0f}")
-    return {"steps": arguments.steps, "batch_size": arguments.batch_size, "learning_rate": arguments.learning_rate, "train_examples": len(english),
+    return {"steps": arguments.steps, "batch_size": arguments.batch_size, "learning_rate": arguments.learning_rate, "train_examples": len(english), "xalign_overrides": overrides,
             "seed": arguments.seed, "dev_examples": {language: len(examples) for language, examples in dev.items()}, "results": results,
             "load_average": measure.load_averages()}
+
+
+def _overrides(pairs: list[str]) -> dict:
+    """``["group_by_length=false"]`` -> ``{"group_by_length": False}`` (values read as JSON, else as text)."""
+    chosen = {}
+    for pair in pairs:
+        key, separator, value = pair.partition("=")
+        if not separator or not key:
+            raise XalignError(f"--xalign-set {pair!r}: expected FIELD=VALUE, e.g. group_by_length=false")
+        try:
+            chosen[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            chosen[key.strip()] = value
+    return chosen
 
 
 def _scores(assembly: xalign.Assembly, dev: dict, seconds: float) -> dict:

@@ -4,6 +4,7 @@ Usage (from the repository root, with xalign, xalign-e5 and this plugin installe
 
     python plugins/xalign-tokenalign/measure.py --seeds 123456789,1,2 --output runs/tokenalign
     python plugins/xalign-tokenalign/measure.py --table runs/tokenalign          # only print the table again
+    python plugins/xalign-tokenalign/measure.py --step-time 20                   # seconds per step of each aligner
 
 Each (seed, variant) is one ``python -m benchmarks.run`` with the benchmark's own defaults
 (the demo dataset unless runner flags after ``--`` say otherwise) and ``--seed``, in
@@ -114,6 +115,39 @@ def train(output: Path, seeds: list[int], variants: list[tuple[str, str]], runne
                 raise SystemExit(f"error: {name} seed {seed} failed with exit code {completed.returncode}; see {run_dir / 'run.log'}")
 
 
+def step_times(specs: list[str], steps: int, rounds: int, dataset: str = "demo") -> dict[str, list[float]]:
+    """Seconds per optimizer step of each aligner spec, on the dataset's English data and all its translations.
+
+    The runs are interleaved (round 1: every spec, round 2: every spec, ...) so that a change
+    in the machine's load touches every spec alike; each is a real ``xalign.train`` of
+    ``steps`` steps at the benchmark's batch settings (batch 32, one translation per example).
+    """
+    import tempfile
+
+    import xalign
+    from xalign.registry import get_registry
+
+    loader = get_registry().get("datasets", dataset).factory()
+    english = loader.load_split(None, "en", "train").examples
+    languages = [language for language in loader.available_languages(None) if language != "en"]
+    translations = {language: loader.load_translations(None, language, english, None).by_id for language in languages}
+    intents = tuple(sorted({example.intent for example in english}))
+    tags = ("O", *sorted({tag for example in english for tag in example.slot_tags} - {"O"}))
+    times: dict[str, list[float]] = {spec: [] for spec in specs}
+    for _ in range(rounds):
+        for spec in specs:
+            config = xalign.XalignConfig(
+                model=xalign.ModelConfig(encoder="e5-small", aligner=spec, intent_labels=intents, slot_labels=tags, max_length=64, freeze_word_embeddings=True),
+                training=xalign.TrainingConfig(batch_size=32, learning_rate=1e-4, max_steps=steps, translations_per_example=1, progress=False, device="cpu"),
+            )
+            assembly, _ = xalign.build(config)
+            with tempfile.TemporaryDirectory() as directory:
+                result = xalign.train(assembly, english, translations, config.training, output_dir=Path(directory) / "run")
+            times[spec].append(result.seconds / steps)
+            print(f"{spec}: {times[spec][-1]:.2f} s/step", flush=True)
+    return times
+
+
 def collect(output: Path) -> dict:
     """``{variant: {language: {metric: [values per seed]}, "_seconds": [...]}}`` from every finished run."""
     table: dict = {}
@@ -172,7 +206,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="123456789", help="comma list of seeds (default: the benchmark's own, 123456789)")
     parser.add_argument("--variant", action="append", help="NAME=ALIGNER_SPEC, repeatable (default: the seven of the README table)")
     parser.add_argument("--table", metavar="OUTPUT", help="only print the table of the finished runs in OUTPUT")
+    parser.add_argument("--step-time", type=int, metavar="STEPS", help="instead: seconds per training step of each variant's aligner, STEPS steps per run")
+    parser.add_argument("--rounds", type=int, default=3, help="--step-time: interleaved rounds (default 3)")
     arguments = parser.parse_args(argv)
+    if arguments.step_time:
+        specs = [spec for _, spec in (parse_variant(text) for text in (arguments.variant or DEFAULT_VARIANTS)) if spec]
+        times = step_times(specs, arguments.step_time, arguments.rounds)
+        baseline = statistics.median(times[specs[0]])
+        for spec in specs:
+            median = statistics.median(times[spec])
+            print(f"| {spec} | {median:.2f} s/step | {median / baseline:.2f}x {specs[0]} |")
+        return 0
     variants = [parse_variant(text) for text in (arguments.variant or DEFAULT_VARIANTS)]
     output = Path(arguments.table or arguments.output)
     if not arguments.table:

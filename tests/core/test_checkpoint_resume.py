@@ -38,7 +38,7 @@ def test_checkpoints_are_written_every_n_steps_and_only_the_newest_kept(finished
     checkpoints = sorted(path.name for path in (output / "checkpoints").iterdir() if not path.name.startswith("."))
     assert checkpoints == ["step-00000004", "step-00000005"]  # step 2 pruned; 5 written at the end of training
     newest = output / "checkpoints" / "step-00000005"
-    assert {path.name for path in newest.iterdir()} == {"model.safetensors", "state.pt", "trainer_state.json"}
+    assert {path.name for path in newest.iterdir()} == {"model.safetensors", "state.pt", "trainer_state.json", "checksums.json"}
     assert json.loads((newest / "trainer_state.json").read_text())["global_step"] == 5
     assert (output / "training_complete.json").is_file()
 

@@ -27,7 +27,8 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 
 BUILTIN = {
     "encoders": {"xlmr-base", "xlmr-large", "mbert"},
-    "poolers": {"cls", "mean", "pooler"},
+    "poolers": {"cls", "mean", "pooler", "max", "mean-sqrt-len", "weighted-mean", "last-token"},
+    "loggers": {"csv", "tensorboard"},
     "aligners": {"mse", "cosine"},
     "heads": {"sequence-classification", "token-classification", "joint-intent-slot"},
     "weightings": {"fixed"},

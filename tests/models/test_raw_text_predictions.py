@@ -50,6 +50,18 @@ def test_words_join_as_text_is_written_and_gold_spans_follow_them():
     assert spans == [SlotSpan("SONG", 5, 20, "blinding lights")]
 
 
+def test_a_touching_piece_tagged_b_after_its_type_continues_the_slot_and_a_spaced_word_does_not():
+    from xalign.spans import Unit, continue_touching, spans_from_units
+
+    pieces = ["ตั้ง", "เพลง", "ฮิต", " ", "jazz", " ", "rock"]  # three touching Thai pieces, then two spaced words
+    text = "".join(pieces)
+    starts = [sum(len(piece) for piece in pieces[:index]) for index in range(len(pieces))]
+    units = [Unit(position, starts[index], starts[index] + len(pieces[index])) for position, index in enumerate((0, 1, 2, 4, 6))]
+    tags = continue_touching(units, ["O", "B-SONG", "B-SONG", "B-GENRE", "B-GENRE"])
+    assert tags == ["O", "B-SONG", "I-SONG", "B-GENRE", "B-GENRE"]
+    assert [span.text for span in spans_from_units(text, units, tags)] == ["เพลงฮิต", "jazz", "rock"]
+
+
 def test_span_f1_counts_exact_spans_only():
     gold = [[SlotSpan("TIME", 0, 4, "x"), SlotSpan("CITY", 6, 9, "y")]]
     predicted = [[SlotSpan("TIME", 0, 4, "x"), SlotSpan("CITY", 6, 10, "y")]]

@@ -24,7 +24,7 @@ def encoder_outputs(model, tokenizer, texts):
 
 
 def test_a_trained_model_loads_with_plain_transformers_and_gives_the_encoder_outputs_of_xalign(trained_model_dir):
-    assert sorted(path.name for path in trained_model_dir.iterdir()) == ["README.md", "encoder", "head.safetensors", "xalign_config.json"]
+    assert {path.name for path in trained_model_dir.iterdir()} >= {"README.md", "encoder", "head.safetensors", "xalign_config.json"}
     plain = AutoModel.from_pretrained(trained_model_dir / "encoder").eval()
     tokenizer = AutoTokenizer.from_pretrained(trained_model_dir / "encoder")
     reloaded = xalign.load_pretrained(trained_model_dir)
@@ -90,6 +90,7 @@ def test_damaged_weights_are_a_located_error_that_says_what_to_do(trained_model_
     damaged = tmp_path / "damaged"
     shutil.copytree(trained_model_dir, damaged)
     (damaged / "head.safetensors").write_bytes(pickle.dumps({"head.intent.classifier.weight": [0.0]}))
+    (damaged / "checksums.json").unlink(missing_ok=True)  # as saved before checksums were kept: the read itself must refuse
     with pytest.raises(ModelNotFoundError, match=r"head\.safetensors: not a readable safetensors file.*re-save or re-train"):
         xalign.load_pretrained(damaged)
 
@@ -103,6 +104,7 @@ def test_a_head_file_of_another_model_is_refused(trained_model_dir, encoder_dir,
     mixed = tmp_path / "mixed"
     shutil.copytree(trained_model_dir, mixed)
     shutil.copy(tmp_path / "other" / "head.safetensors", mixed / "head.safetensors")
+    (mixed / "checksums.json").unlink(missing_ok=True)  # the checksums would say "damaged"; the layout check must hold alone
     with pytest.raises(ModelNotFoundError, match="does not match the model described by xalign_config.json"):
         xalign.load_pretrained(mixed)
 
@@ -114,7 +116,6 @@ def test_the_saved_model_card_is_in_the_hugging_face_format(trained_model_dir):
     assert text.startswith("---\n")
     front = yaml.safe_load(text.split("---\n")[1])
     assert front["library_name"] == "xalign" and front["pipeline_tag"] == "text-classification"
-    assert "en" in front["language"]
     assert "xeroalign" in front["tags"]
     for expected in ("Base encoder", "Pooler:** `mean`", "Aligner:** `mse`", "`alarm`, `music`", "`GENRE`, `TIME`",
                      "training.learning_rate", "No evaluation results", "gritta-iacobacci-2021-xeroalign"):

@@ -1,7 +1,9 @@
 """Data-parallel training (gloo, 2 processes on the CPU) equals one process on the global batch.
 
 The worker is launched with ``torchrun`` exactly as a user would launch a multi-GPU run;
-each rank trains at batch 2, the single process here at batch 4, on the same examples.
+each rank trains at batch 2, the single process here at batch 4, on the same examples:
+plain, with gradient accumulation, with evaluation and best-model selection, and killed
+(SIGKILL of rank 0) and resumed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import torch
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from ddp_case import ENGLISH, GERMAN, UNEVEN_COUNT, build, train  # noqa: E402
+from ddp_case import (  # noqa: E402
+    ENGLISH, EVEN_COUNT, GERMAN, KILL_AT_STEP, RESUME, RESUME_EPOCHS, SELECTION, SELECTION_EPOCHS, UNEVEN_COUNT, build, train,
+)
 
 pytestmark = pytest.mark.skipif(
     not torch.distributed.is_available() or not torch.distributed.is_gloo_available(), reason="needs torch.distributed with gloo"
@@ -38,17 +42,35 @@ def encoder_dir(tmp_path_factory) -> Path:
     return directory
 
 
-@pytest.fixture(scope="module")
-def two_ranks(encoder_dir, tmp_path_factory) -> Path:
-    """Run the worker on 2 gloo ranks; returns the folder holding each rank's parameters."""
-    out_dir = tmp_path_factory.mktemp("ddp")
+def torchrun(encoder_dir: Path, out_dir: Path, mode: str) -> subprocess.CompletedProcess:
     launcher_variables = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")
     environment = {key: value for key, value in os.environ.items() if key not in launcher_variables}
     environment.update(OMP_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false")
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-               str(HERE / "ddp_worker.py"), str(encoder_dir), str(out_dir)]
-    finished = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=240)
+               str(HERE / "ddp_worker.py"), str(encoder_dir), str(out_dir), mode]
+    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
+
+
+def _succeeded(finished: subprocess.CompletedProcess) -> None:
     assert finished.returncode == 0, f"torchrun failed ({finished.returncode}):\n{finished.stdout[-3000:]}\n{finished.stderr[-6000:]}"
+
+
+@pytest.fixture(scope="module")
+def two_ranks(encoder_dir, tmp_path_factory) -> Path:
+    """Run the worker on 2 gloo ranks; returns the folder holding each rank's parameters."""
+    out_dir = tmp_path_factory.mktemp("ddp")
+    _succeeded(torchrun(encoder_dir, out_dir, "cases"))
+    return out_dir
+
+
+@pytest.fixture(scope="module")
+def killed_and_resumed(encoder_dir, tmp_path_factory) -> Path:
+    """The resume case on 2 gloo ranks: rank 0 SIGKILLed at step KILL_AT_STEP, then resumed."""
+    out_dir = tmp_path_factory.mktemp("ddp-resume")
+    killed = torchrun(encoder_dir, out_dir, "kill")
+    assert killed.returncode != 0 and "SIGKILL" in killed.stdout + killed.stderr, killed.stderr[-3000:]
+    assert not (out_dir / "rank0-resume.json").exists() and not (out_dir / "rank1-resume.json").exists()
+    _succeeded(torchrun(encoder_dir, out_dir, "resume"))
     return out_dir
 
 
@@ -99,3 +121,40 @@ def test_a_last_global_batch_too_small_for_every_rank_is_dropped(two_ranks):
     assert summary0["steps"] == summary1["steps"] == 3
     assert summary0["pairs"] == summary1["pairs"] == 3 * 2
     assert _max_difference(rank0, rank1)[0] == 0.0
+
+
+def test_data_parallel_searches_for_unused_parameters_only_when_one_gets_no_gradient(two_ranks):
+    # The mean pooler leaves the encoder's own pooling layer unused: it is frozen, and every
+    # other parameter gets a gradient on every batch, so DDP skips the per-step search.
+    for case in ("plain", "accumulation", "uneven", "selection"):
+        assert _rank(two_ranks, 0, case)[0]["wrapped"] == {"find_unused_parameters": False}
+
+
+def test_two_ranks_evaluate_and_select_the_best_weights_as_one_process_does(two_ranks, encoder_dir):
+    torch.set_num_threads(1)
+    (summary0, rank0), (summary1, rank1) = _rank(two_ranks, 0, "selection"), _rank(two_ranks, 1, "selection")
+    assembly, single = train(encoder_dir, 4, 1, SELECTION_EPOCHS, EVEN_COUNT, training=SELECTION, evaluated=True)
+    assert [entry["step"] for entry in summary0["evaluations"]] == [entry["step"] for entry in single.evaluations] == [2, 4, 6, 8, 10, 12]
+    for ours, theirs in zip(summary0["evaluations"], single.evaluations):
+        assert ours["scores"]["en-dev"]["accuracy"] == pytest.approx(theirs["scores"]["en-dev"]["accuracy"])
+    assert summary0["selected"] == single.selected and summary1["selected"] is None  # rank 0 evaluates and selects
+    assert _max_difference(rank0, rank1)[0] == 0.0  # rank 1 was sent the selected weights
+    difference, name = _max_difference(rank0, _state(assembly))
+    assert difference < 1e-6, f"{name} differs by {difference:.3g} from the single-process run"
+    lines = [json.loads(line) for line in (two_ranks / "run-selection" / "steps.jsonl").read_text().splitlines()]
+    assert [line["step"] for line in lines if line["event"] == "step"] == list(range(1, 13))
+    assert [line["step"] for line in lines if line["event"] == "eval"] == [2, 4, 6, 8, 10, 12]
+
+
+def test_a_data_parallel_run_killed_and_resumed_ends_as_one_uninterrupted_process(killed_and_resumed, encoder_dir):
+    torch.set_num_threads(1)
+    (summary0, rank0), (summary1, rank1) = _rank(killed_and_resumed, 0, "resume"), _rank(killed_and_resumed, 1, "resume")
+    assert summary0["resumed_from"].endswith(f"step-{KILL_AT_STEP - 1:08d}") and summary1["resumed_from"] == summary0["resumed_from"]
+    assembly, single = train(encoder_dir, 4, 1, RESUME_EPOCHS, EVEN_COUNT, training=RESUME, evaluated=True)
+    assert summary0["steps"] == summary1["steps"] == single.steps == 8
+    assert _max_difference(rank0, rank1)[0] == 0.0
+    difference, name = _max_difference(rank0, _state(assembly))
+    assert difference < 1e-6, f"{name} differs by {difference:.3g} from the uninterrupted single-process run"
+    assert [entry["step"] for entry in summary0["evaluations"]] == [2, 4, 6, 8] and summary0["selected"]["step"] == single.selected["step"]
+    lines = [json.loads(line) for line in (killed_and_resumed / "run-resume" / "steps.jsonl").read_text().splitlines()]
+    assert [line["step"] for line in lines if line["event"] == "step"] == list(range(1, 9))  # no step logged twice

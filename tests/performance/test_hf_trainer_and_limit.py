@@ -27,7 +27,7 @@ def summary(tiny_encoder_path) -> dict:
     with contextlib.redirect_stdout(printed):
         code = throughput.main([
             "--encoder", str(tiny_encoder_path), "--lengths", "mtop", "--phases", "best,hf_trainer", "--batch-size", "4", "--rounds", "2",
-            "--hf-batch-size", "8", "--skip-scaling", "--device", "cpu", "--threads", "1", "--json",
+            "--hf-batch-size", "8", "--contest-examples", "24", "--skip-scaling", "--device", "cpu", "--threads", "1", "--json",
         ])
     assert code == 0
     return json.loads(printed.getvalue().strip().splitlines()[-1])
@@ -48,7 +48,7 @@ def test_phase_d_reports_its_figures_at_both_settings_and_the_ratios(summary):
 
 def test_the_limit_relates_achieved_flops_to_the_measured_peak(summary):
     assert summary["gemm_peak_flops"] > 0 and summary["achieved_flops"] > 0
-    assert summary["peak_fraction"] == pytest.approx(summary["achieved_flops"] / summary["gemm_peak_flops"], rel=1e-3)
+    assert summary["peak_fraction"] == pytest.approx(summary["achieved_flops"] / summary["gemm_peak_flops"], abs=1e-4)  # rounded to 4 places
     details = summary["limit"]
     assert details["flops_per_real_token"] * summary["best"]["real_tokens_per_s"] == pytest.approx(summary["achieved_flops"], rel=1e-2)
     assert len(details["gemm_peak_by_round"]) == 2 and max(details["gemm_peak_by_round"]) == summary["gemm_peak_flops"]
@@ -56,6 +56,7 @@ def test_the_limit_relates_achieved_flops_to_the_measured_peak(summary):
         shares = details["step_breakdown"][name]
         assert shares["step_seconds"] > 0
         assert sum(shares[category] for category in limit.CATEGORIES) == pytest.approx(1.0, abs=1e-3)
+        # The Trainer's data loader collates one batch ahead: three batches of 8, so its second step collates the third.
         assert shares["encoder_forward"] > 0 and shares["backward"] > 0 and shares["optimizer"] > 0 and shares["collation"] > 0
 
 

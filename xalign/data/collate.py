@@ -46,6 +46,15 @@ class TruncationCounter:
     labelled_words_lost: int = 0
 
 
+@attrs.define
+class DeletedWordCounter:
+    """Words the tokenizer turned into no token at all (a control character such as U+007F,
+    a zero-width character), each read as the unknown token instead (reported, never silent)."""
+
+    words: int = 0
+    examples: list[str] = attrs.Factory(list)  # the first few example ids, for the warning
+
+
 class Collator:
     """Callable collate function for ``torch.utils.data.DataLoader``."""
 
@@ -70,6 +79,7 @@ class Collator:
         self.intent_ids = {name: index for index, name in enumerate(labels.intent_labels)} if label_intents else {}
         self.slot_ids = {name: index for index, name in enumerate(labels.slot_labels)} if label_slots else {}
         self.truncated = TruncationCounter()
+        self.deleted = DeletedWordCounter()
         pad = tokenizer.pad_token_id
         self.pad_id = 0 if pad is None else pad
         # Token ids of the prefix as it starts a row ("query: " -> ▁que ry :), for ``text_mask``.
@@ -94,11 +104,45 @@ class Collator:
         rows = []
         offset = len(self.prefix_words)
         for index, example in enumerate(examples):
-            word_ids = [None if word is None or word < offset else word - offset for word in encodings.word_ids(index)]
-            row = {key: encodings[key][index] for key in ("input_ids", "token_type_ids") if key in encodings}
-            row["word_ids"] = word_ids
+            row = {key: list(encodings[key][index]) for key in ("input_ids", "token_type_ids") if key in encodings}
+            raw = list(encodings.word_ids(index))
+            missing = sorted(set(range(offset, offset + len(example.words))) - set(raw))
+            if missing:
+                self._keep_deleted_words(row, raw, missing, example, offset)
+            row["word_ids"] = [None if word is None or word < offset else word - offset for word in raw]
             rows.append(self._fit(row, example.id, example))
         return rows
+
+    def _keep_deleted_words(self, row: dict, raw: list[int | None], missing: list[int], example: SlotFillingExample, offset: int) -> None:
+        """Give each word the tokenizer deleted entirely the unknown token, in its place, so it
+        keeps a position and with it its slot tag (for training) and a prediction (for scoring).
+
+        ``raw`` holds the tokenizer's word ids (the prefix words first); both it and ``row`` are
+        changed in place. Without an unknown token the words are counted as lost instead.
+        """
+        unknown = self.tokenizer.unk_token_id
+        for word in missing:
+            if unknown is None:
+                break
+            before = [position for position, found in enumerate(raw) if found is not None and found < word]
+            after = [position for position, found in enumerate(raw) if found is not None and found > word]
+            # After the word before it; else before the word after it; else before the closing special token.
+            at = before[-1] + 1 if before else after[0] if after else (len(raw) - 1 if len(raw) >= 2 else len(raw))
+            row["input_ids"].insert(at, unknown)
+            if "token_type_ids" in row:
+                row["token_type_ids"].insert(at, row["token_type_ids"][at - 1] if at > 0 else 0)
+            raw.insert(at, word)
+        counted_before = self.deleted.words
+        self.deleted.words += len(missing)
+        if len(self.deleted.examples) < 5:
+            self.deleted.examples.append(example.id)
+        if any(counted_before < mark <= self.deleted.words for mark in (1, 10, 100, 1000, 10000)):
+            kept = f"read as the unknown token {self.tokenizer.unk_token!r}, so their slot tags are kept" if unknown is not None else "lost: the tokenizer has no unknown token"
+            logger.warning(
+                "%d word(s) so far have no token of their own after the tokenizer's normalisation (e.g. %r in example %r; "
+                "control or zero-width characters); they are %s. Examples: %s",
+                self.deleted.words, example.words[missing[0] - offset], example.id, kept, ", ".join(map(repr, self.deleted.examples)),
+            )
 
     def _fit(self, row: dict, example_id: str, example: SlotFillingExample | None) -> dict:
         length = len(row["input_ids"])

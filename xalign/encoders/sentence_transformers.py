@@ -69,7 +69,7 @@ def check_modules(directory: Path) -> None:
             "than drop them. To use the bare transformer, pass its directory (the one holding config.json) "
             "as the encoder and choose a pooler."
         )
-    if [kind in _TRANSFORMER_TYPES for kind in kinds[:1]] != [True] or sum(kind in _POOLING_TYPES for kind in kinds) != 1 or len(kinds) != 2:
+    if len(kinds) != 2 or kinds[0] not in _TRANSFORMER_TYPES or kinds[1] not in _POOLING_TYPES:
         raise ConfigError(
             f"{directory}: xalign loads a sentence-transformers model made of one Transformer followed by one "
             f"Pooling module; this one has {', '.join(kind.rsplit('.', 1)[-1] for kind in kinds) or 'no modules'}"

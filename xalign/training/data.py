@@ -9,6 +9,8 @@ would have seen. This module knows nothing of devices, models or losses.
 
 from __future__ import annotations
 
+import copy
+import logging
 import math
 import random
 from typing import Iterator, Mapping, Sequence
@@ -17,6 +19,9 @@ from xalign.config import TrainingConfig
 from xalign.data.collate import Collator, ParallelItem
 from xalign.data.examples import Translation
 from xalign.errors import TrainingError
+
+
+logger = logging.getLogger(__name__)
 
 
 class TrainingData:
@@ -43,6 +48,7 @@ class TrainingData:
         self.config = config
         self.rank, self.world_size = rank, world_size
         self.items = parallel_items(examples, translations, config.align_languages)
+        self.translation_counts = translation_coverage(self.items, translations, config.align_languages)
         # The reference recipe's alignment batch is drawn apart from the task batch: the task
         # rows then carry no translations (random_alignment_items adds the aligned rows).
         self.task_items = [ParallelItem(item.example) for item in self.items] if config.alignment_batch == "random" else self.items
@@ -81,6 +87,20 @@ class TrainingData:
             global_step = epoch * self.steps_per_epoch + position
             yield [self._collate(indices, epoch, global_step, micro) for micro, indices in enumerate(steps[position])]
 
+    def probe(self) -> dict:
+        """This rank's first micro-batch of the first epoch, collated without counting its
+        truncated rows (for a dry run before training; see :mod:`xalign.training.distributed`)."""
+        counter = self.collator.truncated
+        self.collator.truncated = copy.copy(counter)
+        try:
+            return self._collate(self.steps(0)[0][0], 0, 0, 0)
+        finally:
+            self.collator.truncated = counter
+
+    def has_untranslated_rows(self) -> bool:
+        """Whether a step's batch may hold no translation while others do (paired rows, partial coverage)."""
+        return self.config.alignment_batch != "random" and any(item.translations for item in self.items) and any(not item.translations for item in self.items)
+
     def _collate(self, indices: Sequence[int], epoch: int, global_step: int, micro: int) -> dict:
         config = self.config
         shard = indices[self.rank :: self.world_size]
@@ -103,6 +123,34 @@ def parallel_items(examples: Sequence, translations: Mapping[str, Mapping[str, T
         found = tuple(translations[language][example.id] for language in chosen if example.id in translations.get(language, {}))
         items.append(ParallelItem(example, found))
     return items
+
+
+def translation_coverage(items: Sequence[ParallelItem], translations: Mapping[str, Mapping[str, Translation]], languages: Sequence[str] = ()) -> dict[str, int]:
+    """How many English examples each language's translations pair with.
+
+    Translations that join no example (ids of another file, a language code in another
+    case) would silently turn XeroAlign into zero-shot training: that is an error, and a
+    partial join is a warning with the counts.
+    """
+    chosen = list(languages) or sorted(translations)
+    missing = [language for language in chosen if language not in translations]
+    if missing:
+        raise TrainingError(f"align_languages names {', '.join(missing)}, but translations were given for {', '.join(sorted(translations)) or 'no language'}")
+    counts = {language: sum(1 for item in items if item.example.id in translations.get(language, {})) for language in chosen}
+    if not translations:
+        return counts
+    sizes = {language: len(translations[language]) for language in chosen}
+    if chosen and not any(counts.values()):
+        examples = ", ".join(repr(item.example.id) for item in items[:3])
+        given = ", ".join(f"{language}: {sizes[language]} (e.g. id {next(iter(translations[language]), None)!r})" for language in chosen)
+        raise TrainingError(
+            f"no translation matches an English training example: translations {given}; English ids e.g. {examples}. "
+            "Translations are keyed by the id of the English example they translate; check the ids (and the language codes)"
+        )
+    for language, count in counts.items():
+        if count < len(items):
+            logger.warning("translations %s: %d of %d English training examples have one; the rest train the task only", language, count, len(items))
+    return counts
 
 
 def epoch_batches(lengths: Sequence[int], batch_size: int, seed: int, epoch: int, group_by_length: bool = True, drop_last: bool = False) -> list[list[int]]:

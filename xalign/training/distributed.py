@@ -7,6 +7,7 @@ world of one and needs no process group.
 from __future__ import annotations
 
 import os
+from typing import Callable
 
 import attrs
 import torch
@@ -63,3 +64,38 @@ def any_rank(flag: bool, context: DistributedContext, device: torch.device) -> b
     tensor = torch.tensor([1.0 if flag else 0.0], device=device)
     dist.all_reduce(tensor)
     return bool(tensor.item() > 0)
+
+
+def unused_parameters(
+    model: torch.nn.Module, loss: Callable[[], torch.Tensor], autocast_dtype: torch.dtype | None, context: DistributedContext, device: torch.device,
+) -> tuple[set[str], set[str]]:
+    """Trainable parameters of ``model`` that get no gradient from one forward and backward pass
+    (``loss()``, over this rank's first batch): ``(unused on every rank, unused on some rank)``.
+
+    A dry run before training (random states restored, gradients cleared afterwards), so
+    DistributedDataParallel searches the graph for unused parameters on every step
+    (``find_unused_parameters``) only when some parameter really gets no gradient.
+    """
+    names = [name for name, parameter in model.named_parameters() if parameter.requires_grad]
+    with torch.random.fork_rng(devices=[device.index] if device.type == "cuda" else []):
+        with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
+            total = loss()
+        total.backward()
+    parameters = dict(model.named_parameters())
+    unused = torch.tensor([1.0 if parameters[name].grad is None else 0.0 for name in names], device=device)
+    model.zero_grad(set_to_none=True)
+    if context.enabled:
+        everywhere, somewhere = unused.clone(), unused.clone()
+        dist.all_reduce(everywhere, op=dist.ReduceOp.MIN)
+        dist.all_reduce(somewhere, op=dist.ReduceOp.MAX)
+    else:
+        everywhere = somewhere = unused
+    return ({name for name, flag in zip(names, everywhere.tolist()) if flag}, {name for name, flag in zip(names, somewhere.tolist()) if flag})
+
+
+def broadcast_parameters(module: torch.nn.Module, context: DistributedContext) -> None:
+    """Copy rank 0's parameters and buffers to every rank (after rank 0 loaded the selected weights)."""
+    if not context.enabled:
+        return
+    for tensor in module.state_dict().values():
+        dist.broadcast(tensor, src=0)

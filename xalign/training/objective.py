@@ -84,6 +84,13 @@ class XeroAlignObjective(nn.Module):
         # A loss weighted 0 is left out entirely (0 * NaN would still be NaN).
         return sum(loss * (fixed[name] * float(dynamic[name])) for name, loss in losses.items() if fixed[name] != 0)
 
+    def probe_total(self, batch: dict) -> torch.Tensor:
+        """The losses the total includes, summed without the weighting: for a dry run that must
+        reach the same parameters as a step without advancing a stateful weighting."""
+        losses = self.losses(batch)
+        fixed = static_weights(losses, self.assembly.aligner, self.alignment_weight)
+        return sum(loss for name, loss in losses.items() if fixed[name] != 0)
+
     def losses(self, batch: dict) -> dict[str, torch.Tensor]:
         """Every named loss of ``batch``, unweighted, from one encoder call."""
         assembly = self.assembly

@@ -2,12 +2,18 @@
 
 One run at a time per directory (an OS file lock through ``filelock``: ``flock`` on POSIX,
 ``msvcrt.locking`` on Windows, both released when the process dies, even by SIGKILL); a
-finished directory is not overwritten unless asked.
+finished directory is not overwritten unless asked. Whoever holds the lock is the only
+writer, so opening a directory removes the staging folders and temporary files that a
+killed run left (``checkpoints/.incomplete-*``, ``.model.*``, ``.*.tmp-*``). A symbolic link
+inside it that cannot be followed (a loop) is refused before anything is written, and a
+file read back (``training_complete.json``) is validated, naming what to delete when it is damaged.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -16,10 +22,20 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from xalign.errors import ConfigError
+from xalign.checksums import manifest_problems
+from xalign.errors import ConfigError, TrainingError, excerpt
+from xalign.training.checkpoints import STATE_FILE, newest_loadable, remove_stale_staging
+from xalign.training.selection import BEST_DIRECTORY
 
 COMPLETE_FILE = "training_complete.json"
 LOCK_FILE = ".lock"
+TEMPORARY_MARK = ".tmp-"  # in the names of files written here and renamed into place
+
+logger = logging.getLogger(__name__)
+
+# What training_complete.json holds: field -> accepted JSON types (None: optional field).
+_SUMMARY_FIELDS = {"history": (list,), "steps": (int,), "seconds": (int, float), "skipped_nonfinite": (int,), "truncated_rows": (int,)}
+_OPTIONAL_SUMMARY_FIELDS = {"evaluations": (list,), "selected": (dict, type(None)), "stopped_early": (bool,)}
 
 
 def make_writable_directory(path: Path) -> None:
@@ -42,6 +58,22 @@ class DirectoryLock:
         """Release the lock (again: no effect)."""
         if self._lock.is_locked:
             self._lock.release(force=True)
+
+
+def check_links(path: Path) -> None:
+    """Refuse (:class:`ConfigError`) a symbolic link under ``path`` that cannot be followed:
+    a loop (``a -> a``), or a link to nothing. Writing through one fails half-way with an
+    ``OSError``; found first, it is named with what to do. Links are not descended into."""
+    for folder, folders, files in os.walk(path, followlinks=False, onerror=None):
+        for name in (*folders, *files):
+            entry = Path(folder) / name
+            if not entry.is_symlink():
+                continue
+            try:
+                entry.stat()
+            except OSError as error:
+                what = "a symbolic link loop" if error.errno == errno.ELOOP else f"a symbolic link to {os.readlink(entry)!r}, which cannot be reached ({error.strerror})"
+                raise ConfigError(f"{entry} is {what}; delete it (or point it at a real folder) and run again") from None
 
 
 def lock_directory(path: Path) -> DirectoryLock:
@@ -80,6 +112,12 @@ class RunDirectory:
         """Create, check writability, and lock; refuse a finished run unless resuming or overwriting."""
         make_writable_directory(self.path)
         self._lock_handle = lock_directory(self.path)
+        try:
+            check_links(self.path)
+        except ConfigError:
+            self.close()
+            raise
+        self._remove_leftovers()
         if self.is_complete() and not self.resume:
             if not self.overwrite:
                 self.close()
@@ -95,25 +133,109 @@ class RunDirectory:
             shutil.rmtree(self.checkpoints, ignore_errors=True)
             (self.path / "metrics.jsonl").unlink(missing_ok=True)
 
+    def _remove_leftovers(self) -> None:
+        """The staging folders and temporary files of a run killed while writing (we hold the
+        lock: no live process is writing them)."""
+        removed = remove_stale_staging(self.checkpoints)
+        for path in sorted(self.path.glob(f".{self.model.name}.*")):  # save_pretrained's staging and old copies
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+        for path in sorted(self.path.glob(f".*{TEMPORARY_MARK}*")):
+            if path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        if removed:
+            logger.info("%s: removed %d folder(s) and file(s) left by an interrupted write: %s", self.path, len(removed),
+                        ", ".join(path.name for path in removed[:5]) + (", ..." if len(removed) > 5 else ""))
+
     def close(self) -> None:
         if self._lock_handle is not None:
             self._lock_handle.close()
             self._lock_handle = None
 
+    def _write_text(self, name: str, text: str) -> None:
+        """Write ``name`` atomically (temporary file + rename); a failed write (a full disk) is a
+        :class:`TrainingError` and leaves the previous file as it was."""
+        target = self.path / name
+        temporary = target.with_name(f".{name}{TEMPORARY_MARK}{os.getpid()}")
+        try:
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, target)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            full = "the disk is full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else (error.strerror or str(error))
+            raise TrainingError(
+                f"writing {target} failed ({full}). Nothing was lost: the checkpoints in {self.checkpoints} are intact. "
+                "Free some space (or fix the folder), then resume with resume=True (--resume) and the same output directory"
+            ) from error
+
     def write_json(self, name: str, data: Any) -> None:
         """Write ``name`` atomically (temporary file + rename)."""
-        target = self.path / name
-        temporary = target.with_name(f".{name}.tmp-{os.getpid()}")
-        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(temporary, target)
+        self._write_text(name, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
     def rewrite_history(self, history: list[dict]) -> None:
         """metrics.jsonl: one line per finished epoch (rewritten whole, so a resume never duplicates)."""
-        lines = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in history)
-        target = self.path / "metrics.jsonl"
-        temporary = target.with_name(f".metrics.jsonl.tmp-{os.getpid()}")
-        temporary.write_text(lines, encoding="utf-8")
-        os.replace(temporary, target)
+        self._write_text("metrics.jsonl", "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in history))
 
     def read_json(self, name: str) -> Any:
-        return json.loads((self.path / name).read_text(encoding="utf-8"))
+        """The JSON in ``name``; a damaged file is a :class:`TrainingError` naming it."""
+        path = self.path / name
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise TrainingError(f"{path} cannot be read ({type(error).__name__}: {error}); delete it and run again") from None
+
+    def read_summary(self) -> dict:
+        """The summary a finished run left in ``training_complete.json``, checked, with its final
+        model's checksums. Either damaged is a :class:`TrainingError` saying to delete both:
+        resuming then rebuilds them from the newest checkpoint."""
+        path = self.path / COMPLETE_FILE
+        newest = self._rebuilding_checkpoint()
+        if newest is not None:
+            remedy = f"delete {path} and {self.model}; resume=True (--resume) then rebuilds them from the newest checkpoint, {newest}"
+        else:  # no checkpoint, or the selected best weights are gone with the model
+            remedy = f"delete the folder {self.path} and train it again"
+        try:
+            summary = json.loads(path.read_text(encoding="utf-8"))
+            problem = _summary_problem(summary)
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            problem = f"{type(error).__name__}: {error}"
+        if problem is not None:
+            raise TrainingError(f"{path} is damaged ({problem}); {remedy}")
+        problems = manifest_problems(self.model) if self.model.is_dir() else [f"{self.model} is missing"]
+        if problems:
+            raise TrainingError(f"the final model of the finished run in {self.path} is damaged: {'; '.join(problems)}. To rebuild it, {remedy}")
+        return summary
+
+    def _rebuilding_checkpoint(self) -> Path | None:
+        """The newest checkpoint, when resuming from it would rebuild the final model: with
+        ``selection="best"`` the best weights must still be there unless they are the last ones."""
+        newest = newest_loadable(self.checkpoints)
+        if newest is None:
+            return None
+        try:
+            state = json.loads((newest / STATE_FILE).read_text(encoding="utf-8"))
+            selection = json.loads((self.path / "config.json").read_text(encoding="utf-8"))["training"].get("selection", "last")
+            best = state.get("selection", {}).get("best_step")
+            if selection != "best" or best is None or best == state["global_step"]:
+                return newest
+            return newest if (self.path / BEST_DIRECTORY / f"step-{best:08d}.safetensors").is_file() else None
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+
+def _summary_problem(summary: object) -> str | None:
+    """What is wrong with a ``training_complete.json`` object, or None."""
+    if not isinstance(summary, dict):
+        return f"expected a JSON object, found {type(summary).__name__}"
+    for fields, required in ((_SUMMARY_FIELDS, True), (_OPTIONAL_SUMMARY_FIELDS, False)):
+        for name, types in fields.items():
+            if name not in summary:
+                if required:
+                    return f"no {name!r}"
+                continue
+            value = summary[name]
+            if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+                return f"{name!r} is {excerpt(repr(value), 80)}"
+    return None

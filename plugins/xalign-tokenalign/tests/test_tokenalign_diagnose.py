@@ -25,7 +25,7 @@ def parallel_files(tmp_path):
 
 @pytest.fixture(scope="module")
 def trained_model(tiny_encoder_dir, tmp_path_factory):
-    config = toy_config(str(tiny_encoder_dir), "mse+token-align:1,slot-projection", epochs=2)
+    config = toy_config(str(tiny_encoder_dir), "mse+token-align:1,slot-projection")
     assembly, _ = xalign.build(config)
     result = xalign.train(assembly, toy_examples(), toy_translations(), config.training, output_dir=tmp_path_factory.mktemp("diagnose") / "run")
     return result.model_dir

@@ -54,6 +54,7 @@ from torch import nn
 
 from xalign import LabelSpace, ModelConfig
 from xalign.errors import ConfigError, ModelNotFoundError
+from xalign.persistence import CONFIG_FILE
 from xalign.training.objective import AlignmentContext
 
 IGNORE_INDEX = -100
@@ -148,7 +149,7 @@ class SlotTypesAligner(nn.Module):
                 f"the saved slot-types weight {prefix}classifier.weight has shape {tuple(saved.shape)}, this model's "
                 f"{tuple(self.classifier.weight.shape)} (labels × max_length·tags = {len(self.labels)} × {self.max_length}·{self.tags}). "
                 "A model saved by xalign-crossaligner 0.1 used the masked-mean variant under this name: set "
-                "model.aligner to name slot-types-mean instead of slot-types in its config.json; otherwise give the "
+                f"model.aligner to name slot-types-mean instead of slot-types in the model's {CONFIG_FILE}; otherwise give the "
                 "model the max_length it was trained with"
             )
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)

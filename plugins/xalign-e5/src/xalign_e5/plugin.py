@@ -29,6 +29,10 @@ def load_e5_small(request: "xalign.EncoderRequest") -> "xalign.LoadedEncoder":
     )
 
 
+# The model this converts, as model cards name their base model.
+load_e5_small.hub_id = "intfloat/multilingual-e5-small"
+
+
 @xalign.hookimpl
 def xalign_register_encoders(register):
     register("e5-small", load_e5_small)

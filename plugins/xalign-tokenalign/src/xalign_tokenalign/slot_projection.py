@@ -45,6 +45,7 @@ without slot labels (sequence classification, PAWS-X) makes this loss a logged n
 from __future__ import annotations
 
 import logging
+import math
 
 import torch
 from torch import nn
@@ -99,7 +100,7 @@ class SlotProjectionAligner(nn.Module):
     needs_context = True
 
     def __init__(self, labels: LabelSpace, temperature: float = 0.05, normalisation: str = "sinkhorn", iterations: int = 30, bio: str = "repair",
-                 record_statistics: bool = False, log_every: int = 0):
+                 train_encoder: bool = True, confidence: bool = False, record_statistics: bool = False, log_every: int = 0):
         super().__init__()
         if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
             raise ConfigError(f"slot-projection aligner: temperature must be a positive number, got {temperature!r}")
@@ -116,6 +117,8 @@ class SlotProjectionAligner(nn.Module):
         self.iterations = iterations
         self.bio = bio
         self.log_every = log_every
+        self.train_encoder = bool(train_encoder)
+        self.confidence = bool(confidence)
         self.statistics: list[dict[str, float]] | None = [] if record_statistics or log_every else None
         self.enabled = bool(labels.slot_labels)
         if not self.enabled:
@@ -173,12 +176,19 @@ class SlotProjectionAligner(nn.Module):
             types, targets = self.project(weights, english_tags, translation_mask)
             if self.statistics is not None:
                 self.record(self.collapse_statistics(weights, types, english_tags, english_mask, translation_mask))
-        logits = context.head(states[translation_rows], context.encoded.sentence_embedding[translation_rows])
+        translation_states = states[translation_rows] if self.train_encoder else states[translation_rows].detach()
+        logits = context.head(translation_states, context.encoded.sentence_embedding[translation_rows])
         if "slots" not in logits:
             raise ConfigError(f"slot-projection needs a head that returns slot logits (joint-intent-slot, token-classification); this head returns {sorted(logits)}")
         log_probabilities = torch.log_softmax(logits["slots"].float(), dim=-1)
         per_token = (targets * (torch.log(targets.clamp(min=1e-12)) - log_probabilities)).sum(dim=-1)
-        return per_token[translation_mask].mean()
+        if not self.confidence:
+            return per_token[translation_mask].mean()
+        # Confidence: 1 - normalised entropy of the projected type distribution, so a token
+        # whose alignment spreads over words of different types teaches little.
+        entropy = -(types * torch.log(types.clamp(min=1e-12))).sum(dim=-1) / math.log(max(len(self.tags.types), 2))
+        weights = (1.0 - entropy).clamp(min=0.0) * translation_mask
+        return (per_token * weights).sum() / weights.sum().clamp(min=1e-6)
 
     def record(self, statistics: dict[str, float]) -> None:
         """Keep one batch's collapse statistics; every ``log_every`` batches, log their recent means."""
