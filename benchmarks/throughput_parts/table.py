@@ -27,8 +27,8 @@ def table(summary: dict) -> str:
     if summary["same_batch_ratio"] is not None or summary["best_ratio"] is not None:
         lines.append(f"ratios: (b)/(a) = {summary['same_batch_ratio']}   (c)/(a) = {summary['best_ratio']}")
     if summary.get("vs_hf_trainer") is not None:
-        lines.append(f"(c)/(d), median of the rounds' ratios: {summary['vs_hf_trainer']} against the Trainer at its best settings, "
-                     f"{summary['vs_hf_trainer_same_settings']} at (c)'s; pairs/s per round: {summary['rounds']}")
+        lines.append(f"(c)/(d), median of the rounds' ratios: {summary['vs_hf_trainer']} against the Trainer at its best settings "
+                     f"({summary['hf_trainer_pick']}), {summary['vs_hf_trainer_same_settings']} at (c)'s; pairs/s per round: {summary['rounds']}")
     if summary.get("gemm_peak_flops") is not None:
         breakdown = summary["limit"]["step_breakdown"]
         lines.append(f"limit: matmul peak {summary['gemm_peak_flops'] / 1e9:.1f} GFLOP/s ({summary['limit']['gemm']['dtype']}), (c) achieves "

@@ -33,6 +33,7 @@ from benchmarks.experiment import label_space
 from benchmarks.throughput_parts import head_to_head, measure
 from xalign.config import from_dict
 from xalign.errors import XalignError
+from xalign.layers import parse_assignment
 
 SWEEP = (  # batch size, gradient accumulation, DataLoader workers
     (16, 1, 0), (32, 1, 0), (64, 1, 0), (128, 1, 0), (16, 2, 0), (32, 1, 1),
@@ -134,7 +135,7 @@ def accuracy(arguments: argparse.Namespace) -> dict:
         raise XalignError(f"--trainers {arguments.trainers!r}: choose from xalign, hf_trainer")
     results = {}
 
-    overrides = _overrides(arguments.xalign_set)
+    overrides = dict(map(parse_assignment, arguments.xalign_set))
     if "xalign" in trainers:
         assembly = build(arguments, intents, tags)
         training = from_dict(xalign.TrainingConfig, {"batch_size": arguments.batch_size, "learning_rate": arguments.learning_rate, "epochs": 1000,
@@ -163,20 +164,6 @@ def accuracy(arguments: argparse.Namespace) -> dict:
     return {"steps": arguments.steps, "batch_size": arguments.batch_size, "learning_rate": arguments.learning_rate, "train_examples": len(english), "xalign_overrides": overrides,
             "seed": arguments.seed, "dev_examples": {language: len(examples) for language, examples in dev.items()}, "results": results,
             "load_average": measure.load_averages()}
-
-
-def _overrides(pairs: list[str]) -> dict:
-    """``["group_by_length=false"]`` -> ``{"group_by_length": False}`` (values read as JSON, else as text)."""
-    chosen = {}
-    for pair in pairs:
-        key, separator, value = pair.partition("=")
-        if not separator or not key:
-            raise XalignError(f"--xalign-set {pair!r}: expected FIELD=VALUE, e.g. group_by_length=false")
-        try:
-            chosen[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            chosen[key.strip()] = value
-    return chosen
 
 
 def _scores(assembly: xalign.Assembly, dev: dict, seconds: float) -> dict:

@@ -50,12 +50,16 @@ class RecordingLoggerPlugin:
 
 
 @pytest.fixture
-def recording_plugin(monkeypatch):
+def recording_plugin(monkeypatch, tiny_registry):
     monkeypatch.setattr(RecordingLogger, "made", [])
-    registry = xalign.get_registry()  # where train() looks loggers up
-    registry.register_plugin(RecordingLoggerPlugin(), name="recording-logger")
+    # The builder checks the name in the registry it builds with; train() looks loggers up
+    # in the process's registry.
+    registries = (tiny_registry, xalign.get_registry())
+    for registry in registries:
+        registry.register_plugin(RecordingLoggerPlugin(), name="recording-logger")
     yield
-    registry.unregister_plugin("recording-logger")
+    for registry in registries:
+        registry.unregister_plugin("recording-logger")
 
 
 def read_lines(path) -> list[dict]:
@@ -121,10 +125,15 @@ def test_a_logger_that_raises_is_dropped_and_training_goes_on(tiny_registry, toy
     assert "logger 'Broken' failed in on_step and is dropped" in caplog.text and "tracker unreachable" in caplog.text
 
 
-def test_an_unknown_logger_name_fails_with_the_known_ones(tiny_registry, toy_examples, toy_translations):
-    assembly, _ = xalign.build(toy_config(epochs=1, loggers=("tensorbord",)), registry=tiny_registry)
+def test_an_unknown_logger_name_fails_at_build_with_the_known_ones(tiny_registry):
+    with pytest.raises(ConfigError, match="TrainingConfig.logger: unknown logger 'tensorbord'.*csv.*Did you mean 'tensorboard'"):
+        xalign.build(toy_config(epochs=1, loggers=("tensorbord",)), registry=tiny_registry)
+
+
+def test_an_unknown_logger_name_given_only_to_train_fails_before_any_step(tiny_registry, toy_examples, toy_translations):
+    assembly, _ = xalign.build(toy_config(epochs=1), registry=tiny_registry)
     with pytest.raises(UnknownComponentError, match="unknown logger 'tensorbord'.*csv.*Did you mean 'tensorboard'"):
-        xalign.train(assembly, toy_examples, toy_translations)
+        xalign.train(assembly, toy_examples, toy_translations, config=toy_config(epochs=1, loggers=("tensorbord",)).training)
 
 
 def test_the_csv_logger_writes_a_row_per_step_and_per_evaluation(tiny_registry, toy_examples, toy_translations, tmp_path):

@@ -33,7 +33,8 @@ def summary(tiny_encoder_path, tmp_path_factory) -> dict:
 
 JSON_KEYS = {
     "device", "encoder", "reference", "same_batch", "best", "hf_trainer_same_settings", "hf_trainer", "same_batch_ratio", "best_ratio",
-    "vs_hf_trainer", "vs_hf_trainer_same_settings", "gemm_peak_flops", "achieved_flops", "peak_fraction", "limit", "rounds", "scaling", "load_average",
+    "vs_hf_trainer", "vs_hf_trainer_same_settings", "gemm_peak_flops", "achieved_flops", "peak_fraction", "limit", "rounds", "hf_trainer_pick",
+    "scaling", "load_average",
 }
 
 

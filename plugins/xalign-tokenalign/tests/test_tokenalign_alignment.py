@@ -27,11 +27,16 @@ def test_sinkhorn_plan_has_uniform_marginals_and_nothing_on_masked_positions(pai
     generator = torch.Generator().manual_seed(seed)
     source_mask, target_mask = random_masks(generator, pairs, n), random_masks(generator, pairs, m)
     cost = cosine_cost(torch.randn(pairs, n, HIDDEN, generator=generator), torch.randn(pairs, m, HIDDEN, generator=generator))
-    plan = sinkhorn_plan(cost, source_mask, target_mask, temperature=0.1, iterations=200)
-    rows, columns = plan.sum(dim=2), plan.sum(dim=1)
     expected_rows = source_mask.float() / source_mask.sum(dim=1, keepdim=True)
     expected_columns = target_mask.float() / target_mask.sum(dim=1, keepdim=True)
-    assert torch.allclose(rows, expected_rows, atol=1e-4) and torch.allclose(columns, expected_columns, atol=1e-4)
+    # The last half-step rescales columns, so they are exact at any temperature; rows converge
+    # geometrically at a rate set by exp(-cost range / temperature): at 0.3, 200 iterations
+    # reach float precision; at the sharper 0.1 a 2x2 plan can still be 1e-3 off.
+    for temperature, row_tolerance in ((0.3, 1e-4), (0.1, 1e-2)):
+        plan = sinkhorn_plan(cost, source_mask, target_mask, temperature=temperature, iterations=200)
+        assert torch.allclose(plan.sum(dim=1), expected_columns, atol=1e-5)
+        assert torch.allclose(plan.sum(dim=2), expected_rows, atol=row_tolerance)
+        assert not plan[~(source_mask[:, :, None] & target_mask[:, None, :])].any()
 
 
 @settings(max_examples=30, deadline=None)
