@@ -18,6 +18,7 @@ from typing import Iterable
 
 from xalign.checksums import sha256_of
 from xalign.errors import ConfigError
+from xalign.training.run_directory import temporary_path
 
 INPUTS_FILE = "inputs.json"
 
@@ -75,6 +76,6 @@ def check_input_files(output: Path, paths: Iterable[str | Path], resume: bool) -
             )
         return
     output.mkdir(parents=True, exist_ok=True)
-    temporary = output / f".{INPUTS_FILE}.tmp-{os.getpid()}"
+    temporary = temporary_path(recorded)
     temporary.write_text(json.dumps({"files": current}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(temporary, recorded)

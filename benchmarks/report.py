@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from benchmarks.paper import paper_average, paper_language
+from xalign.training.run_directory import temporary_path
 
 
 def _percent(metrics: dict | None) -> str:
@@ -121,7 +122,7 @@ def write_chart(results: dict, path: Path) -> None:
 def write_results(results: dict, output: Path) -> None:
     output.mkdir(parents=True, exist_ok=True)
     target = output / "results.json"
-    temporary = target.with_suffix(f".tmp-{os.getpid()}")
+    temporary = temporary_path(target)  # removed by the next run if a kill leaves it
     temporary.write_text(json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
     os.replace(temporary, target)
     write_markdown(results, output / "results.md")

@@ -23,7 +23,7 @@ import attrs
 from benchmarks.cli import run_main
 from xalign.errors import ConfigError, XalignError
 from xalign.layers import parse_assignment
-from xalign.training.run_directory import check_links, lock_directory, make_writable_directory
+from xalign.training.run_directory import check_links, lock_directory, make_writable_directory, remove_temporary_files, temporary_path
 
 PAPER_DATASETS = ("mtop", "mtod", "paws-x", "multiatis")
 
@@ -138,6 +138,17 @@ def check_output(resume: bool, overwrite: bool, outputs: list[Path]) -> None:
                               "finish it, --overwrite to start again, or choose another --output")
 
 
+def remove_leftovers(outputs: list[Path]) -> None:
+    """Remove the temporary files (``.<name>.tmp-<pid>``) that a runner killed between a write and
+    its rename left in ``outputs`` (this runner holds the lock: no live one writes them). A
+    model's own folder is cleaned by training when it opens it."""
+    for output in outputs:
+        removed = remove_temporary_files(output)
+        if removed:
+            logging.getLogger("benchmarks").info("%s: removed %d file(s) left by an interrupted write: %s", output, len(removed),
+                                                 ", ".join(path.name for path in removed))
+
+
 SETTINGS_FILE = "settings.json"
 RUN_CONFIG_FILE = "run_config.yaml"
 
@@ -174,7 +185,7 @@ def check_same_settings(run_config, output: Path, resume: bool, overwrite: bool)
     output.mkdir(parents=True, exist_ok=True)
     for name, text in ((SETTINGS_FILE, json.dumps(current, indent=2, ensure_ascii=False) + "\n"),
                        (RUN_CONFIG_FILE, yaml.safe_dump(run_config.to_dict(), sort_keys=False, allow_unicode=True))):
-        temporary = output / f".{name}.tmp-{os.getpid()}"
+        temporary = temporary_path(output / name)
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, output / name)
 
@@ -241,6 +252,7 @@ def _main(arguments: argparse.Namespace) -> int:
         all_datasets = len(configs) > 1
         check_output(arguments.resume, arguments.overwrite, [output / c.benchmark.dataset for c in configs] if all_datasets else [output])
         setup_logging(output)
+        remove_leftovers([output, *(output / c.benchmark.dataset for c in configs)] if all_datasets else [output])
         if all_datasets:
             return run_all(configs, output, arguments)
         check_same_settings(configs[0], output, arguments.resume, arguments.overwrite)

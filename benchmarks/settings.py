@@ -15,7 +15,7 @@ from typing import Any, Mapping
 import attrs
 
 from benchmarks.paper import paper_dataset_values
-from xalign.config import XalignConfig, as_tuple, one_of, optional, positive_int, text, validate_fields
+from xalign.config import XalignConfig, as_tuple, one_of, optional, path_text, positive_int, text, validate_fields
 from xalign.errors import ConfigError
 from xalign.layers import XALIGN_SECTIONS, ConfigLayers, flatten, read_mapping
 from xalign.presets import get_preset
@@ -44,10 +44,12 @@ def language_list(value: Any) -> str | None:
 
 def translations_check(value: Any) -> str | None:
     """One folder, or a mapping of dataset name to folder."""
-    if value is None or (isinstance(value, str) and value):
+    if value is None:
         return None
+    if isinstance(value, str) and value:
+        return path_text(value)
     if isinstance(value, dict) and value and all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
-        return None
+        return next(filter(None, (path_text(folder) for folder in value.values())), None)
     return f"must be a folder, or a mapping of dataset name to folder, got {value!r}"
 
 
@@ -63,7 +65,7 @@ class BenchmarkSettings:
     """The ``benchmark`` section of a runner config."""
 
     dataset: str = _f("demo", text)
-    data_dir: str | None = _f(None, optional(text))
+    data_dir: str | None = _f(None, optional(path_text))
     # None: ``paper`` for the paper's four datasets, ``cpu`` for the demo and plugin datasets.
     preset: str | None = _f(None, optional(one_of("paper", "fast", "cpu")))
     modes: tuple[str, ...] = _f(("zero-shot", "xeroalign"), modes_check, as_tuple)
@@ -77,7 +79,7 @@ class BenchmarkSettings:
     translations_dir: str | dict[str, str] | None = _f(None, translations_check)
     max_train_examples: int | None = _f(None, optional(positive_int))
     on_mismatch: str = _f("fail", one_of("fail", "skip"))
-    output: str = _f("runs/benchmark", text)
+    output: str = _f("runs/benchmark", path_text)
 
     def __attrs_post_init__(self) -> None:
         validate_fields(self)

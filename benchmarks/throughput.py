@@ -42,7 +42,7 @@ LEARNING_RATE = reference.LEARNING_RATES["mtop"]  # every phase's; irrelevant to
 # The Trainer's own best settings per device, found by measuring
 # (``python -m benchmarks.throughput_parts.trainer_peer sweep``; docs/performance.md).
 HF_BEST = {
-    "cpu": hf.TrainerSettings(batch_size=16, learning_rate=LEARNING_RATE),
+    "cpu": hf.TrainerSettings(batch_size=16, gradient_accumulation=2, learning_rate=LEARNING_RATE),
     "cuda": hf.TrainerSettings(batch_size=256, dataloader_workers=4, learning_rate=LEARNING_RATE),
 }
 

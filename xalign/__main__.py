@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import sys
 
 from xalign.errors import XalignError
@@ -93,12 +94,25 @@ def _predict(arguments: argparse.Namespace) -> int:
     from xalign.persistence import load_pretrained
 
     assembly = load_pretrained(arguments.model_dir, device=arguments.device, trust_remote_code=arguments.trust_remote_code)
-    lines = (text for _, text in _read_utterances(arguments.input))
+    lines = _read_utterances(arguments.input)
     while batch := list(itertools.islice(lines, arguments.batch_size)):  # streamed: stdin may be a pipe
-        for prediction in predict(assembly, batch, batch_size=arguments.batch_size):
+        for (number, _), prediction in zip(batch, predict(assembly, [text for _, text in batch], batch_size=arguments.batch_size)):
+            _check_scores(prediction, arguments.model_dir, arguments.input, number)
             print(json.dumps(prediction.to_dict(), ensure_ascii=False) if arguments.json else _format_prediction(prediction))
         sys.stdout.flush()
     return 0
+
+
+def _check_scores(prediction, model_dir: str, source: str, number: int) -> None:
+    """A NaN score is no prediction (and no JSON): the model's weights are damaged."""
+    from xalign.errors import ModelNotFoundError
+
+    scores = [prediction.label_score, *(span.score for span in prediction.slots or ())]
+    if not all(math.isfinite(score) for score in scores if score is not None):
+        raise ModelNotFoundError(
+            f"{model_dir}: the model gives scores that are not numbers (NaN) for line {number} of "
+            f"{'<stdin>' if source == '-' else source}; its weights are damaged: restore the model, or train it again"
+        )
 
 
 def _export_st(arguments: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ import attrs
 from xalign.aligners.combined import CombinedAligner, parse_aligner_spec
 from xalign.assembly import Assembly
 from xalign.config import ModelConfig, XalignConfig
-from xalign.encoders import EncoderRequest, LoadedEncoder
+from xalign.encoders import EncoderRequest, LoadedEncoder, encoder_position_limit
 from xalign.encoders.named import PathEncoder
 from xalign.errors import ConfigError, ModelNotFoundError, PluginError, UnknownComponentError
 from xalign.heads import LabelSpace
@@ -64,8 +64,9 @@ def validate(config: XalignConfig, registry: Registry | None = None) -> None:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
 
 
-def construct_aligner(factory, hidden_size: int | None = None, labels: LabelSpace | None = None):
-    """Call an aligner factory, passing ``hidden_size`` and ``labels`` only if its signature names them.
+def construct_aligner(factory, hidden_size: int | None = None, labels: LabelSpace | None = None, max_length: int | None = None):
+    """Call an aligner factory, passing ``hidden_size``, ``labels`` and ``max_length`` (the
+    model's row length) only if its signature names them.
 
     Most aligners take no arguments; one that owns parameters (e.g. a slot-type classifier)
     must create them at construction, so that the optimizer and ``load_pretrained`` see them.
@@ -74,16 +75,16 @@ def construct_aligner(factory, hidden_size: int | None = None, labels: LabelSpac
         parameters = inspect.signature(factory).parameters
     except (TypeError, ValueError):  # builtins and some C callables have no signature
         parameters = {}
-    offered = {"hidden_size": hidden_size, "labels": labels}
+    offered = {"hidden_size": hidden_size, "labels": labels, "max_length": max_length}
     return factory(**{name: value for name, value in offered.items() if name in parameters})
 
 
-def make_aligner(spec: str, registry: Registry, hidden_size: int | None = None, labels: LabelSpace | None = None):
+def make_aligner(spec: str, registry: Registry, hidden_size: int | None = None, labels: LabelSpace | None = None, max_length: int | None = None):
     """One registered aligner, or a :class:`CombinedAligner` for ``a+b`` / ``a:w,b:w`` specs."""
     parts = parse_aligner_spec(spec)
 
     def construct(name: str):
-        return construct_aligner(registry.get("aligners", name).factory, hidden_size, labels)
+        return construct_aligner(registry.get("aligners", name).factory, hidden_size, labels, max_length)
 
     if len(parts) == 1 and parts[0][1] == 1.0:
         return construct(parts[0][0])
@@ -116,20 +117,6 @@ def build(config: XalignConfig | ModelConfig, registry: Registry | None = None) 
     return assemble(config, loaded, registry)
 
 
-def encoder_position_limit(encoder) -> int | None:
-    """The longest row (special tokens included) the encoder's learned position embeddings
-    allow, or None when they set no limit (relative positions only)."""
-    encoder_config = getattr(encoder, "config", None)
-    size = getattr(encoder_config, "max_position_embeddings", None)
-    if type(size) is not int or getattr(encoder_config, "position_biased_input", True) is False:  # DeBERTa-v2/v3
-        return None
-    embeddings = getattr(encoder, "embeddings", None)
-    padding_index = getattr(embeddings, "padding_idx", None)
-    if type(padding_index) is int and hasattr(embeddings, "create_position_ids_from_input_ids"):
-        size -= padding_index + 1  # RoBERTa-style: positions start after the padding index (XLM-R: 514 -> 512)
-    return size
-
-
 def check_max_length(model: ModelConfig, loaded: LoadedEncoder) -> None:
     """Refuse a ``max_length`` beyond the encoder's position limit now: the first row longer
     than the limit would otherwise stop training mid-run with a tensor-size error."""
@@ -157,7 +144,7 @@ def assemble(config: XalignConfig, loaded: LoadedEncoder, registry: Registry | N
     labels = LabelSpace(resolved.intent_labels, resolved.slot_labels)
     pooler = registry.get("poolers", resolved.pooler).factory()
     head = registry.get("heads", resolved.head).factory(hidden_size, labels, resolved.dropout)
-    aligner = make_aligner(resolved.aligner, registry, hidden_size, labels)
+    aligner = make_aligner(resolved.aligner, registry, hidden_size, labels, resolved.max_length)
     weighting = make_weighting(config.training.weighting, registry)
     if resolved.freeze_word_embeddings:
         # The 250k-row table dominates the parameter count of multilingual encoders and

@@ -32,12 +32,31 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def file_record(path: Path) -> dict:
+    """The size and SHA-256 of one file, as a manifest records it: ``{"bytes", "sha256"}``."""
+    return {"bytes": path.stat().st_size, "sha256": sha256_of(path)}
+
+
+def is_file_record(record: object) -> bool:
+    return isinstance(record, dict) and isinstance(record.get("bytes"), int) and isinstance(record.get("sha256"), str)
+
+
+def file_problem(path: Path, record: dict, recorded_in: str) -> str | None:
+    """What is wrong with ``path`` against its :func:`file_record` (kept in ``recorded_in``), or None."""
+    try:
+        size = path.stat().st_size
+        if size != record["bytes"]:
+            return f"{path} has {size:,} bytes, {record['bytes']:,} were written (checksums in {recorded_in})"
+        if sha256_of(path) != record["sha256"]:
+            return f"{path} does not match the SHA-256 recorded when it was written (in {recorded_in}): its bytes changed"
+    except OSError as error:
+        return f"{path} cannot be read ({error.strerror or error})"
+    return None
+
+
 def write_manifest(directory: Path, names: Iterable[str]) -> None:
     """Record the size and SHA-256 of ``names`` (paths relative to ``directory``) in its manifest."""
-    files = {}
-    for name in sorted(names):
-        path = directory / name
-        files[name] = {"bytes": path.stat().st_size, "sha256": sha256_of(path)}
+    files = {name: file_record(directory / name) for name in sorted(names)}
     temporary = directory / f".{MANIFEST}.tmp-{os.getpid()}"
     temporary.write_text(json.dumps({"format": FORMAT, "files": files}, indent=1) + "\n", encoding="utf-8")
     os.replace(temporary, directory / MANIFEST)
@@ -52,25 +71,16 @@ def manifest_problems(directory: Path) -> list[str] | None:
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
         files = data["files"]
-        if not isinstance(files, dict) or not all(
-            isinstance(name, str) and isinstance(entry, dict) and isinstance(entry.get("bytes"), int) and isinstance(entry.get("sha256"), str)
-            for name, entry in files.items()
-        ):
+        if not isinstance(files, dict) or not all(isinstance(name, str) and is_file_record(entry) for name, entry in files.items()):
             raise ValueError("unexpected layout")
     except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
         return [f"{manifest} is damaged ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else 'no detail'})"]
     problems = []
     for name, entry in files.items():
-        path = directory / name
         if Path(name).is_absolute() or ".." in Path(name).parts:
             problems.append(f"{manifest} lists {name!r}, which is outside {directory}")
             continue
-        try:
-            size = path.stat().st_size
-            if size != entry["bytes"]:
-                problems.append(f"{path} has {size:,} bytes, {entry['bytes']:,} were written (checksums in {manifest})")
-            elif sha256_of(path) != entry["sha256"]:
-                problems.append(f"{path} does not match the SHA-256 recorded when it was written (in {manifest}): its bytes changed")
-        except OSError as error:
-            problems.append(f"{path} cannot be read ({error.strerror or error})")
+        problem = file_problem(directory / name, entry, str(manifest))
+        if problem is not None:
+            problems.append(problem)
     return problems

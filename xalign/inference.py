@@ -19,6 +19,7 @@ from xalign.assembly import Assembly
 from xalign.data.collate import Collator
 from xalign.data.examples import ClassificationExample, PairExample, SlotFillingExample
 from xalign.data.labels import word_predictions
+from xalign.encoders import encoder_position_limit
 from xalign.heads import LabelSpace
 from xalign.spans import SlotSpan, continue_touching, gold_spans, join_words, span_f1, spans_from_units, text_units
 
@@ -51,13 +52,16 @@ class Prediction:
         return record
 
 
+UNLIMITED_FULL_LENGTH = 512
+"""``max_length="full"`` for an encoder whose positions set no limit (relative positions only,
+as DeBERTa-v3's): the usual pretraining length, since attention memory grows with its square."""
+
+
 def position_limit(assembly: Assembly) -> int:
-    """The longest row the encoder's position embeddings allow (RoBERTa-style models lose two)."""
-    config = assembly.encoder.config
-    limit = getattr(config, "max_position_embeddings", None) or 512
-    if "roberta" in str(getattr(config, "model_type", "")):  # positions start after the padding index
-        limit -= (getattr(config, "pad_token_id", 1) or 1) + 1
-    return int(limit)
+    """The longest row ``max_length="full"`` reads: the encoder's position limit, the one
+    :func:`~xalign.encoders.encoder_position_limit` that training's ``max_length`` is checked against."""
+    limit = encoder_position_limit(assembly.encoder)
+    return limit if limit is not None else UNLIMITED_FULL_LENGTH
 
 
 def resolve_max_length(assembly: Assembly, max_length: MaxLength = None) -> int:

@@ -63,6 +63,38 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return name.strip().replace("-", "_"), parse_value(value.strip())
 
 
+class _RepeatedKey(ValueError):
+    """A mapping in a config file names one key twice."""
+
+
+def _unique_keys(pairs: list[tuple[Any, Any]]) -> dict:
+    """A JSON object's pairs as a dict, refusing a repeated key (``json`` would keep the last)."""
+    found: dict = {}
+    for key, value in pairs:
+        if key in found:
+            raise _RepeatedKey(f"key {key!r} appears twice in one object")
+        found[key] = value
+    return found
+
+
+def _unique_key_loader():
+    """PyYAML's safe loader, refusing a repeated key in a mapping (it would keep the last)."""
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:  # the keys written in this mapping (a merge, <<, may be overridden)
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    key = self.construct_object(key_node)
+                    if key in seen:
+                        raise _RepeatedKey(f"key {key!r} appears twice in one mapping (line {key_node.start_mark.line + 1})")
+                    seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeyLoader
+
+
 def read_mapping(path: str | Path) -> dict[str, Any]:
     """A JSON or YAML file holding a mapping (safe YAML: no Python tags)."""
     path = Path(path)
@@ -76,9 +108,11 @@ def read_mapping(path: str | Path) -> dict[str, Any]:
         if path.suffix in (".yaml", ".yml"):
             import yaml
 
-            data = yaml.safe_load(raw)
+            data = yaml.load(raw, Loader=_unique_key_loader())
         else:
-            data = json.loads(raw)
+            data = json.loads(raw, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as error:
+        raise ConfigError(f"{path}: {error}; a setting may appear once (a reader would see one value, the run another)") from None
     except Exception as error:
         kind = "YAML" if path.suffix in (".yaml", ".yml") else "JSON"
         raise ConfigError(f"{path}: not valid {kind}: {error}") from None

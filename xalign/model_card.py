@@ -15,6 +15,7 @@ knows nothing of datasets, runners or training loops.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -241,7 +242,9 @@ def write_model_card(
     summary = training or _saved_summary(model_dir)
     path = Path(output) if output is not None else model_dir / CARD_FILE
     text = render_model_card(config, summary, results, base_model, library_name, title, text_prefix)
-    temporary = path.with_name(f".{path.name}.tmp")
+    # Named as a run directory's other temporary files, so that one a killed process leaves
+    # in a run's model/ is removed when the run is next opened.
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
     return path

@@ -36,6 +36,7 @@ from xalign.assembly import Assembly
 from xalign.checksums import manifest_problems, write_manifest
 from xalign.config import XalignConfig
 from xalign.encoders import LoadedEncoder
+from xalign.encoders.huggingface import reported_load_errors, unreadable_weights
 from xalign.errors import ModelNotFoundError
 from xalign.registry import Registry
 
@@ -89,15 +90,32 @@ def labelled_encoder_config(assembly: Assembly, config: XalignConfig, training: 
     return encoder_config
 
 
+SAVED_DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+
+
+def round_weights(module: torch.nn.Module, dtype: torch.dtype) -> None:
+    """Round ``module``'s floating-point parameters and buffers to ``dtype`` in place, keeping
+    their own dtype: afterwards they hold exactly the values a copy stored in ``dtype`` holds."""
+    with torch.no_grad():
+        for tensor in [*module.parameters(), *module.buffers()]:
+            if tensor.is_floating_point() and tensor.dtype != dtype:
+                tensor.copy_(tensor.to(dtype))
+
+
 def save_pretrained(
     assembly: Assembly, directory: str | Path, config: XalignConfig | None = None, training: TrainingSummary | None = None,
+    precision: str = "fp32",
 ) -> Path:
     """Write the assembly to ``directory`` atomically (a temporary sibling, then a rename).
 
     ``config`` is the config saved with it (default ``assembly.config``); the trainer passes
     the one it trained with, which may hold another ``TrainingConfig`` than the assembly's.
     ``training`` describes what it was trained on, for the model card (written without
-    results; :func:`xalign.model_card.write_model_card` adds them).
+    results; :func:`xalign.model_card.write_model_card` adds them). ``precision`` ("fp32",
+    "fp16", "bf16") is the dtype the encoder's weights are stored in; below fp32 the
+    assembly's own encoder weights are rounded to it first (:func:`round_weights`), so the
+    assembly in memory and the one :func:`load_pretrained` returns give the same outputs.
+    The task head is small and always stored in full precision.
     """
     from xalign.encoders.huggingface import quiet_transformers
     from xalign.model_card import write_model_card
@@ -115,7 +133,7 @@ def save_pretrained(
         encoder.config = labelled_encoder_config(assembly, config, training)
         try:
             with quiet_transformers():
-                encoder.save_pretrained(staging / ENCODER_DIR)
+                encoder.save_pretrained(staging / ENCODER_DIR, state_dict=_stored_state(encoder, precision))
         finally:
             encoder.config = original_config
         assembly.tokenizer.save_pretrained(staging / ENCODER_DIR)
@@ -137,6 +155,19 @@ def save_pretrained(
     return directory
 
 
+def _stored_state(encoder: torch.nn.Module, precision: str) -> dict[str, torch.Tensor] | None:
+    """The encoder's state as stored at ``precision`` (None: as it is). transformers records
+    the in-memory dtype (float32) in config.json, so ``AutoModel.from_pretrained`` also
+    restores it in float32."""
+    if precision not in SAVED_DTYPES:
+        raise ValueError(f"precision {precision!r}: choose one of {', '.join(SAVED_DTYPES)}")
+    dtype = SAVED_DTYPES[precision]
+    if dtype == torch.float32:
+        return None
+    round_weights(encoder, dtype)
+    return {name: tensor.to(dtype) if tensor.is_floating_point() else tensor for name, tensor in encoder.state_dict().items()}
+
+
 def _device(device: str | torch.device | None) -> torch.device:
     if device is None:
         return torch.device("cpu")
@@ -153,31 +184,13 @@ def verify_checksums(directory: Path) -> None:
         raise ModelNotFoundError(f"the saved model in {directory} is damaged: {'; '.join(problems)}. Delete {directory} and save or train it again")
 
 
-def _unreadable_weights(directory: Path, error: Exception) -> ModelNotFoundError:
-    return ModelNotFoundError(
-        f"{directory}: the weights are not a readable safetensors file ({str(error).splitlines()[0]}); the model directory is "
-        "damaged or was not written by xalign: re-save or re-train it (xalign never reads pickled weights)"
-    )
-
-
-def _unreadable_config(directory: Path, error: Exception) -> ModelNotFoundError:
-    return ModelNotFoundError(
-        f"{directory / 'config.json'}: the encoder cannot be built from it ({type(error).__name__}: "
-        f"{str(error).splitlines()[0] if str(error) else 'no detail'}); the model directory is damaged: re-save or re-train it"
-    )
-
-
 def _read_safetensors(path: Path) -> dict[str, torch.Tensor]:
-    from safetensors import SafetensorError
     from safetensors.torch import load_file
 
     try:
         return load_file(str(path))
     except (SafetensorError, OSError, ValueError) as error:
-        raise ModelNotFoundError(
-            f"{path}: not a readable safetensors file ({str(error).splitlines()[0]}); the model directory is "
-            "damaged or was not written by xalign: re-save or re-train it (xalign never reads pickled weights)"
-        ) from None
+        raise unreadable_weights(path, error) from None
 
 
 def _load_head(assembly: Assembly, path: Path) -> None:
@@ -216,22 +229,21 @@ def load_pretrained(
     config = XalignConfig.load(directory / CONFIG_FILE)
     encoder_dir = directory / ENCODER_DIR
     if (directory / HEAD_FILE).is_file():
-        try:
-            loaded = load_huggingface_encoder(
-                str(encoder_dir), default_pooler=config.model.pooler or "cls", text_prefix=config.model.text_prefix or "",
-                trust_remote_code=trust_remote_code, require_all_weights=True, name=str(encoder_dir),
-            )
-        except SafetensorError as error:  # e.g. a pickle in place of model.safetensors
-            raise _unreadable_weights(encoder_dir, error) from None
-        except (KeyError, TypeError, AttributeError) as error:  # a config.json with a damaged value ("gelu" -> "felu")
-            raise _unreadable_config(encoder_dir, error) from None
+        # A damaged encoder (a pickle in place of model.safetensors, "gelu" -> "felu" in its
+        # config.json) is a ModelNotFoundError naming the file, raised by the encoder loader.
+        loaded = load_huggingface_encoder(
+            str(encoder_dir), default_pooler=config.model.pooler or "cls", text_prefix=config.model.text_prefix or "",
+            trust_remote_code=trust_remote_code, require_all_weights=True, name=str(encoder_dir),
+        )
         assembly, _ = assemble(config, loaded, registry)
         _load_head(assembly, directory / HEAD_FILE)
     elif (directory / LEGACY_WEIGHTS_FILE).is_file():
         assembly = _load_legacy(directory, config, registry, trust_remote_code)
     else:
         raise ModelNotFoundError(f"{directory}: neither {HEAD_FILE} nor {LEGACY_WEIGHTS_FILE} is there; the model directory is incomplete")
-    assembly.to(_device(device))
+    # A model stored in half precision is restored in float32, as it was trained and
+    # evaluated (its values are those of the stored weights, see save_pretrained).
+    assembly.float().to(_device(device))
     assembly.eval()
     return assembly
 
@@ -246,12 +258,10 @@ def _load_legacy(directory: Path, config: XalignConfig, registry: Registry | Non
     encoder_dir = directory / ENCODER_DIR
     check_remote_code(encoder_dir, trust_remote_code)
     common = {"local_files_only": True, "trust_remote_code": trust_remote_code}
-    try:
+    with reported_load_errors(str(encoder_dir), "config.json and tokenizer files", str(encoder_dir)):
         encoder_config = AutoConfig.from_pretrained(encoder_dir, **common)
         tokenizer = AutoTokenizer.from_pretrained(encoder_dir, **common)
-    except (OSError, ValueError) as error:
-        raise ModelNotFoundError(f"{encoder_dir}: cannot read the encoder's config or tokenizer: {str(error).splitlines()[0]}") from None
-    encoder = AutoModel.from_config(encoder_config, trust_remote_code=trust_remote_code)
+        encoder = AutoModel.from_config(encoder_config, trust_remote_code=trust_remote_code)
     loaded = LoadedEncoder(model=encoder, tokenizer=tokenizer, default_pooler=config.model.pooler or "cls", text_prefix=config.model.text_prefix or "", source=str(directory))
     assembly, _ = assemble(config, loaded, registry)
     tensors = _read_safetensors(directory / LEGACY_WEIGHTS_FILE)
@@ -273,14 +283,9 @@ def load_weights(assembly: Assembly, directory: str | Path) -> None:
     directory = Path(directory)
     verify_checksums(directory)
     if (directory / HEAD_FILE).is_file():
-        try:
-            saved = AutoModel.from_pretrained(directory / ENCODER_DIR, local_files_only=True, trust_remote_code=assembly.config.model.trust_remote_code)
-        except (OSError, ValueError) as error:
-            raise ModelNotFoundError(f"{directory / ENCODER_DIR}: cannot read the saved encoder: {str(error).splitlines()[0]}") from None
-        except SafetensorError as error:
-            raise _unreadable_weights(directory / ENCODER_DIR, error) from None
-        except (KeyError, TypeError, AttributeError) as error:  # a config.json with a damaged value
-            raise _unreadable_config(directory / ENCODER_DIR, error) from None
+        encoder_dir = str(directory / ENCODER_DIR)
+        with reported_load_errors(encoder_dir, "config.json and weights", encoder_dir):
+            saved = AutoModel.from_pretrained(encoder_dir, local_files_only=True, trust_remote_code=assembly.config.model.trust_remote_code)
         try:
             assembly.encoder.load_state_dict(saved.state_dict(), strict=True)
         except RuntimeError as error:

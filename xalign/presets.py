@@ -87,6 +87,9 @@ CPU = Preset(
         "training.warmup_fraction": 0.1,
         "training.batch_size": 32,
         "training.keep_checkpoints_after_training": False,
+        # Half the disk per saved model (e5-small: 470 -> 235 MB); the reported scores are
+        # those of the stored fp16 weights.
+        "training.save_precision": "fp16",
     },
 )
 

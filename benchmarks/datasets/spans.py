@@ -20,6 +20,7 @@ Rules (one place, so every loader agrees):
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Sequence
 
@@ -60,6 +61,9 @@ class Words:
     offsets: str = "characters"
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def parse_slot_field(field: str, utterance_length: int, type_prefix: str = "") -> list[SlotSpan]:
     """Slots from a comma-separated ``start:end:type`` field (``""`` means no slot).
 
@@ -75,7 +79,9 @@ def parse_slot_field(field: str, utterance_length: int, type_prefix: str = "") -
         if len(parts) != 3:
             raise ValueError(f"slot {item!r} is not start:end:{type_prefix}TYPE")
         start_text, end_text, slot_type = parts
-        if not (start_text.removeprefix("-").isdigit() and end_text.isdigit()):
+        # ASCII digits only: str.isdigit also accepts "١" (Arabic-Indic) and "１" (fullwidth),
+        # which int() reads as 1, and "²", which int() refuses with a message of its own.
+        if not (_DIGITS.fullmatch(start_text.removeprefix("-")) and _DIGITS.fullmatch(end_text)):
             raise ValueError(f"slot {item!r} has a non-numeric offset")
         start, end = int(start_text), int(end_text)
         clamped = start < 0

@@ -17,7 +17,6 @@ from typing import Callable, Protocol, Sequence, TypeVar
 import attrs
 import torch
 
-from benchmarks.cli import say
 from benchmarks.throughput_parts import measure
 
 

@@ -150,3 +150,48 @@ def test_a_finished_runs_saved_config_reproduces_it(small_demo, tiny_encoder, tm
     assert one["config"]["config"] == two["config"]["config"]
     assert one["config"]["config"]["training"]["weight_decay"] == 0.05
     assert [run["metrics"] for run in one["runs"]] == [run["metrics"] for run in two["runs"]]
+
+
+def test_the_runner_says_the_disk_it_needs_before_training_and_keeps_no_more(small_demo, tiny_encoder, tmp_path, capsys):
+    import re
+
+    output = tmp_path / "out"
+    arguments = ["--dataset", "mtop", "--modes", "zero-shot", "--languages", "de", "--set", "training.save_precision=fp16"]
+    assert main([*arguments, *common(small_demo, tiny_encoder, output)]) == 0, capsys.readouterr().err
+    log = (output / "run.log").read_text(encoding="utf-8")
+    announced = re.search(r"disk: each model needs up to ([\d,]+) MB while it trains and keeps ([\d,]+) MB; 1 model\(s\) keep about ([\d,]+) MB", log)
+    assert announced, log
+    assert log.index("disk: each model") < log.index("epoch 1 |")  # said before the first model trains
+    kept = sum(path.stat().st_size for path in (output / "models").rglob("*") if path.is_file())
+    assert not list((output / "models").rglob("checkpoints"))  # removed after training under the paper preset
+    assert kept <= int(announced.group(3).replace(",", "")) * 2**20
+
+
+def test_a_saved_runner_model_is_scored_on_raw_text_beside_its_pre_split_words(small_demo, tiny_encoder, tmp_path, capsys):
+    from benchmarks import raw_text
+
+    output = tmp_path / "out"
+    assert main(["--dataset", "mtop", "--modes", "zero-shot", "--languages", "th", *common(small_demo, tiny_encoder, output)]) == 0
+    capsys.readouterr()
+    report_file = tmp_path / "raw.json"
+    model = output / "models" / "zero-shot" / "model"
+    code = raw_text.main([str(model), "--dataset", "mtop", "--data-dir", str(small_demo), "--languages", "th,en", "--output", str(report_file)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "| th |" in printed and "| en |" in printed
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    for language in ("th", "en"):
+        scores = report["languages"][language]
+        assert scores["examples"] == 16 and scores["spans_off_text"] == 0
+        assert set(scores["raw_text"]) == {"span_f1", "span_precision", "span_recall", "intent_acc"}
+        assert 0.0 <= scores["pre_split"]["slot_f1"] <= 1.0
+    # English words are joined with spaces, so both readings see the same subwords and agree.
+    english = report["languages"]["en"]
+    assert english["raw_text"]["intent_acc"] == english["pre_split"]["intent_acc"]
+
+
+def test_raw_text_scores_refuse_a_batch_size_of_zero_by_name(capsys):
+    from benchmarks import raw_text
+
+    assert raw_text.main(["unused", "--batch-size", "0"]) == 2
+    assert "--batch-size 0: must be at least 1" in capsys.readouterr().err

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import xalign
-from xalign.data.examples import SlotFillingExample
 from xalign.testing import TinyEncoderPlugin, fresh_registry
 
-WORDS = ["wake", "me", "up", "play", "jazz"]
-EXAMPLES = [SlotFillingExample(id=str(i), words=("wake", "me", "up") if i % 2 else ("play", "jazz"),
-                               slot_tags=("O", "O", "O") if i % 2 else ("O", "B-x"), intent="a" if i % 2 else "b") for i in range(8)]
-
-
-def train(tmp_path, keep: bool):
-    registry = fresh_registry(TinyEncoderPlugin(WORDS))
-    config = xalign.XalignConfig(
-        model=xalign.ModelConfig(encoder="tiny-random", init="random", intent_labels=("a", "b"), slot_labels=("O", "B-x")),
-        training=xalign.TrainingConfig(epochs=1, batch_size=4, device="cpu", progress=False, keep_checkpoints_after_training=keep),
-    )
-    assembly, _ = xalign.build(config, registry=registry)
-    xalign.train(assembly, EXAMPLES, output_dir=tmp_path / "run")
-    return assembly
+from .tiny_runs import EXAMPLES, WORDS, train_tiny
 
 
 def test_a_finished_run_keeps_only_its_model_when_checkpoints_are_not_kept(tmp_path):
-    assembly = train(tmp_path, keep=False)
+    assembly, _, _ = train_tiny(tmp_path / "run", keep_checkpoints_after_training=False)
     run = tmp_path / "run"
     assert (run / "training_complete.json").is_file() and not (run / "checkpoints").exists()
     again, _ = xalign.build(assembly.config, registry=fresh_registry(TinyEncoderPlugin(WORDS)))
@@ -33,5 +19,5 @@ def test_a_finished_run_keeps_only_its_model_when_checkpoints_are_not_kept(tmp_p
 
 
 def test_checkpoints_stay_by_default(tmp_path):
-    train(tmp_path, keep=True)
+    train_tiny(tmp_path / "run")
     assert any((tmp_path / "run" / "checkpoints").glob("step-*"))

@@ -27,7 +27,7 @@ def summary(tiny_encoder_path) -> dict:
     with contextlib.redirect_stdout(printed):
         code = throughput.main([
             "--encoder", str(tiny_encoder_path), "--lengths", "mtop", "--phases", "best,hf_trainer", "--batch-size", "4", "--rounds", "2",
-            "--hf-batch-size", "8", "--contest-examples", "24", "--skip-scaling", "--device", "cpu", "--threads", "1", "--json",
+            "--hf-batch-size", "8", "--hf-accumulation", "1", "--contest-examples", "24", "--skip-scaling", "--device", "cpu", "--threads", "1", "--json",
         ])
     assert code == 0
     return json.loads(printed.getvalue().strip().splitlines()[-1])

@@ -5,6 +5,7 @@ output directory, a corrupted data file, and too little disk space for a checkpo
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import namedtuple
 
@@ -88,3 +89,39 @@ def test_too_little_disk_for_a_checkpoint_is_refused_before_the_first_step(tmp_p
     assert f"needs about {3 * checkpoint_bytes(assembly) + final_model_bytes(assembly):,} bytes" in message
     assert not (tmp_path / "run" / "checkpoints").exists()
     assert all(tensor.equal(before[name]) for name, tensor in assembly.state_dict().items())  # no step was taken
+
+
+@pytest.mark.parametrize("name, content, where", [
+    ("settings.yaml", "training:\n  seed: 7\n  epochs: 1\n  epochs: 40\n", "key 'epochs' appears twice in one mapping (line 4)"),
+    ("settings.json", '{"model": {"trust_remote_code": false, "trust_remote_code": true}}', "key 'trust_remote_code' appears twice in one object"),
+])
+def test_a_key_repeated_in_a_config_file_is_refused_naming_it(tmp_path, call_runner, name, content, where):
+    """YAML and JSON readers keep the last of two equal keys without a word, so a reader of the
+    file could see one value and the run use another. Before: accepted, the last one won."""
+    settings = tmp_path / name
+    settings.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(f"{settings}: {where}; a setting may appear once")):
+        xalign.XalignConfig.load(settings)
+    code, err = call_runner(["--config", str(settings), "--print-config"])
+    assert code == 2 and f"error: {settings}: {where}" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("key", ["model.encoder", "model.tokenizer", "benchmark.data_dir", "benchmark.translations_dir", "benchmark.output"])
+def test_a_path_longer_than_the_system_allows_is_a_config_error(demo_data_dir, demo_encoder_dir, tmp_path, call_runner, key):
+    """Before: an OSError traceback (ENAMETOOLONG) from wherever the path was first looked at."""
+    output = tmp_path / "out"
+    long_name = "é" * 300  # 600 bytes: beyond the 255 a file name may have
+    code, err = call_runner(runner_arguments(demo_data_dir, demo_encoder_dir, output, "--set", f"{key}={long_name}"))
+    assert code == 2 and "Traceback" not in err
+    section = "ModelConfig" if key.startswith("model.") else "BenchmarkSettings"
+    assert f"{section}.{key.split('.')[1]} is longer than this system allows for a path or file name (300 characters" in err
+    assert not (output / "models").exists()
+
+
+def test_a_warmup_fraction_of_zero_trains_without_warm_up():
+    """``--set training.warmup_fraction=0`` passed validation (0 is a fraction) and then stopped
+    training at its start with a traceback: torch's OneCycleLR refuses the int 0."""
+    from .tiny_runs import STEPS_PER_EPOCH, toy_config, toy_registry, train_toy
+
+    _, result = train_toy(None, toy_registry(), toy_config(warmup_fraction=0, epochs=1, checkpoint_every=None))
+    assert result.steps == STEPS_PER_EPOCH

@@ -113,11 +113,43 @@ def test_a_pickle_in_place_of_model_safetensors_is_a_located_error(registry, fin
     weights.write_bytes(pickle.dumps({"weight": [0.0] * 64}))
     if not with_checksums:  # a model saved before checksums were kept
         (run / "model" / MANIFEST).unlink()
-    expected = f"{weights} has" if with_checksums else f"{weights.parent}: the weights are not a readable safetensors file"
+    expected = f"{weights} has" if with_checksums else f"{weights}: not a readable safetensors file"
     with pytest.raises(ModelNotFoundError, match=expected):
         xalign.load_pretrained(run / "model", registry=registry)
     with pytest.raises((TrainingError, ModelNotFoundError), match=expected):
         train_toy(run, registry, LAST, resume=True)
+
+
+def _damaged_weights(kind: str, original: bytes) -> bytes:
+    return {"pickle": pickle.dumps({"weight": [0.0] * 64}), "garbage": bytes(range(256)) * 8, "empty": b"",
+            "truncated": original[: len(original) // 2]}[kind]
+
+
+@pytest.mark.parametrize("kind", ["pickle", "garbage", "empty", "truncated"])
+def test_an_encoder_directory_with_unreadable_weights_is_a_located_error(tmp_path, kind):
+    """``ModelConfig(encoder=DIR)`` / ``--encoder DIR``: a plain Hugging Face directory (no
+    checksums) whose ``model.safetensors`` is not safetensors. Before: a raw SafetensorError."""
+    from xalign.testing import save_tiny_encoder
+
+    from .toy_training import INTENTS, SLOT_LABELS, vocabulary
+
+    encoder = save_tiny_encoder(tmp_path / "encoder", vocabulary())
+    weights = encoder / "model.safetensors"
+    weights.write_bytes(_damaged_weights(kind, weights.read_bytes()))
+    config = xalign.XalignConfig(model=xalign.ModelConfig(encoder=str(encoder), intent_labels=INTENTS, slot_labels=SLOT_LABELS))
+    with pytest.raises(ModelNotFoundError, match=f"{weights}: not a readable safetensors file .*never reads pickled weights. Restore the file"):
+        xalign.build(config)
+
+
+def test_an_encoder_directory_with_a_pickle_for_weights_exits_2_from_the_runner(tmp_path, demo_data_dir, demo_encoder_dir, call_runner):
+    from .conftest import runner_arguments
+
+    encoder = Path(shutil.copytree(demo_encoder_dir, tmp_path / "encoder"))
+    (encoder / "model.safetensors").write_bytes(pickle.dumps({"weight": [0.0] * 64}))
+    code, stderr = call_runner(runner_arguments(demo_data_dir, encoder, tmp_path / "out"))
+    assert code == 2
+    assert f"error: {encoder / 'model.safetensors'}: not a readable safetensors file" in stderr
+    assert "Traceback" not in stderr
 
 
 def unfinished_copy(finished, tmp_path: Path) -> Path:
@@ -192,3 +224,156 @@ def test_a_checkpoint_of_another_label_set_says_so_instead_of_pointing_at_an_old
     assert "[3, 32] in the checkpoint, [4, 32] in this model" in message
     assert "The label set or the model settings changed since the run started" in message
     assert "older" not in message
+
+
+def test_a_flipped_byte_in_the_best_weights_is_found_when_the_run_resumes(registry, tmp_path):
+    """``selection="best"`` keeps the best evaluation's weights in ``best/`` and reads them back at
+    the end. Before the fix nothing checked them: a resumed run selected damaged weights."""
+    from xalign.training.loop import TrainingInterrupted
+
+    from .test_last_step_interruption import sigint_in_step
+
+    run = tmp_path / "run"
+    config = toy_config(eval_every=1)  # the best evaluation is step 3's (see below)
+    with sigint_in_step(5), pytest.raises(TrainingInterrupted):
+        train_toy(run, registry, config)
+    best = run / "best" / "step-00000003.safetensors"
+    flip_bit(best)
+    with pytest.raises(TrainingError, match=(
+            f"the best weights of step 3 are damaged: {best} does not match the SHA-256 recorded when it was written "
+            rf"\(in the trainer state\).*delete the run's folder, {run}, and train it again")):
+        train_toy(run, registry, config, resume=True)
+
+
+def test_a_flipped_byte_in_the_best_weights_is_found_before_they_are_selected(tmp_path):
+    import torch
+
+    from xalign.training.checkpoints import TrainerState
+    from xalign.training.selection import ModelSelection
+
+    model = torch.nn.Linear(64, 64)
+    selection = ModelSelection(xalign.TrainingConfig(selection="best"), "dev", tmp_path / "run" / "best", None)
+    state = TrainerState()
+    state.global_step = 1
+    selection.record(state, {"dev": {"accuracy": 0.9}}, model)  # the best: written to best/
+    best_weights = {name: tensor.clone() for name, tensor in model.state_dict().items()}
+    with torch.no_grad():
+        model.weight.add_(1.0)
+    state.global_step = 2
+    selection.record(state, {"dev": {"accuracy": 0.5}}, model)
+
+    path = tmp_path / "run" / "best" / "step-00000001.safetensors"
+    intact = path.read_bytes()
+    flip_bit(path)
+    with pytest.raises(TrainingError, match=f"the best weights of step 1 are damaged: {path} does not match the SHA-256"):
+        selection.load_best(model, state)
+    path.write_bytes(intact)
+    assert selection.load_best(model, state)
+    assert all(torch.equal(tensor, best_weights[name]) for name, tensor in model.state_dict().items())
+
+
+@pytest.mark.parametrize("content, kept", [
+    (b"\xff\xfe\x80 not text", []),
+    (b"[]\n", []),  # a header the logger does not write
+    (b"step,epoch,loss\n1,1,0.5\n2,1,0.4,surplus\n9,2,0.1\n", ["1", "2"]),  # a row with a surplus field; step 9 is after the resume
+    ("step,epoch,loss\n1,1,0.5\n\u00b2,1,0.4\n".encode(), ["1"]),  # "²" is no step number
+])
+def test_a_damaged_csv_log_keeps_what_can_be_read_and_never_stops_a_resume(tmp_path, content, kept):
+    """Before: bytes that are not UTF-8 or a row with a surplus field in ``steps.csv`` or
+    ``evaluations.csv`` gave a traceback when a run with the ``csv`` logger resumed, and a
+    header the logger does not write made it drop every column of every later row."""
+    import csv
+
+    from xalign.training.trackers import CsvLogger
+    from xalign.training.tracking import LoggerRequest
+
+    for name in ("steps.csv", "evaluations.csv"):
+        (tmp_path / name).write_bytes(content)
+    logger = CsvLogger(LoggerRequest(output_dir=tmp_path, config=toy_config(), resumed_step=5))
+    logger.on_step({"step": 6, "epoch": 2, "loss": 0.3, "losses": {"task": 0.3}})
+    logger.close()
+    with open(tmp_path / "steps.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["step"] for row in rows] == [*kept, "6"]
+    assert rows[-1]["loss"] == "0.3"
+
+
+def _edit_json(path: Path, edit) -> None:
+    path.write_text(json.dumps(edit(json.loads(path.read_text(encoding="utf-8")))), encoding="utf-8")
+
+
+def _run_cli(arguments: list[str], capsys) -> tuple[int, str]:
+    from xalign.__main__ import main
+
+    code = main(arguments)
+    return code, capsys.readouterr().err
+
+
+NAN = float("nan")
+DAMAGED_MODEL_FILES = {  # what a fuzzing pass over saved models found, each a traceback (or silence) before
+    "config value of the wrong type": ("encoder/config.json", lambda c: {**c, "hidden_size": None}, "config.json (StrictDataclassFieldValidationError"),
+    "hidden size 0": ("encoder/config.json", lambda c: {**c, "hidden_size": 0}, "config.json and weights (ZeroDivisionError"),
+    "layers dropped": ("encoder/config.json", lambda c: {**c, "num_hidden_layers": 1}, "the saved weights do not match its config.json; 16 weight(s) the config has no place for"),
+    "NaN layer norm epsilon": ("encoder/config.json", lambda c: {**c, "layer_norm_eps": NAN}, "layer_norm_eps is not a finite number"),
+    "tokenizer file of the wrong shape": ("encoder/tokenizer.json", lambda t: {**t, "version": 1.5}, "tokenizer files (tokenizer.json, tokenizer_config.json) (Exception"),
+    "special token of the wrong type": ("encoder/tokenizer_config.json", lambda t: {**t, "unk_token": 0}, "tokenizer files (tokenizer.json, tokenizer_config.json) (TypeError"),
+    "no padding token": ("encoder/tokenizer_config.json", lambda t: {k: v for k, v in t.items() if k != "pad_token"}, "the tokenizer has no padding token"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGED_MODEL_FILES))
+def test_a_damaged_config_or_tokenizer_of_a_saved_model_is_a_located_error_for_every_command(finished_last, tmp_path, capsys, damage):
+    """``predict`` and ``align-score`` on a saved model, and ``align-score --encoder`` on its bare
+    encoder directory. Before: tracebacks from transformers, tokenizers or torch (a value of the
+    wrong type, hidden_size 0, a tokenizer file that parses but is not one), and a config.json
+    naming fewer layers than the weights hold loaded without a word, with layers dropped."""
+    name, edit, problem = DAMAGED_MODEL_FILES[damage]
+    model = Path(shutil.copytree(finished_last[0] / "model", tmp_path / "model"))
+    _edit_json(model / name, edit)
+    lines = tmp_path / "lines.txt"
+    lines.write_text("will it rain\nwake me at seven\n", encoding="utf-8")
+    commands = [["predict", str(model), str(lines)], ["align-score", "--encoder", str(model), str(lines), str(lines)]]
+    if damage != "layers dropped":  # a bare Hugging Face directory may hold weights its model does not use (a pretraining head)
+        commands.append(["align-score", "--encoder", str(model / "encoder"), str(lines), str(lines)])
+    for arguments in commands:
+        code, err = _run_cli(arguments, capsys)
+        assert code == 2, (arguments, err)
+        assert err.startswith(f"error: {model / 'encoder'}") and problem in err, (arguments, err)
+
+
+def test_a_model_whose_scores_are_not_numbers_is_an_error_not_a_nan_in_the_json(finished_last, tmp_path, capsys):
+    """Before: ``predict --json`` printed ``"score": NaN``, which no JSON reader accepts."""
+    from safetensors.torch import load_file, save_file
+
+    model = Path(shutil.copytree(finished_last[0] / "model", tmp_path / "model"))
+    head = {name: torch_tensor.fill_(NAN) if name.endswith("bias") else torch_tensor
+            for name, torch_tensor in load_file(str(model / "head.safetensors")).items()}
+    save_file(head, str(model / "head.safetensors"))
+    write_manifest(model, ["head.safetensors", "encoder/model.safetensors"])  # intact files whose values are NaN
+    lines = tmp_path / "lines.txt"
+    lines.write_text("will it rain\n", encoding="utf-8")
+    code, err = _run_cli(["predict", str(model), str(lines), "--json"], capsys)
+    assert code == 2 and f"error: {model}: the model gives scores that are not numbers (NaN) for line 1 of {lines}" in err
+
+
+@pytest.mark.parametrize("damage", ["module path not a string", "module path outside", "pooling config missing", "pooling config empty", "prompts not a mapping"])
+def test_a_damaged_sentence_transformers_directory_is_a_located_error(finished_last, tmp_path, capsys, damage):
+    """``--encoder`` on a sentence-transformers directory. Before: tracebacks from the library
+    (``Pooling.__init__() missing ... 'embedding_dimension'``, ``'int' object has no attribute 'items'``)."""
+    from xalign.export import export_sentence_transformers
+
+    directory = export_sentence_transformers(finished_last[0] / "model", tmp_path / "st")
+    if damage == "module path not a string":
+        _edit_json(directory / "modules.json", lambda modules: [{**modules[0], "path": None}, *modules[1:]])
+    elif damage == "module path outside":
+        _edit_json(directory / "modules.json", lambda modules: [{**modules[0], "path": "../elsewhere"}, *modules[1:]])
+    elif damage == "pooling config missing":
+        next(directory.glob("*Pooling/config.json")).unlink()
+    elif damage == "pooling config empty":
+        _edit_json(next(directory.glob("*Pooling/config.json")), lambda _: {})
+    else:
+        _edit_json(directory / "config_sentence_transformers.json", lambda config: {**config, "prompts": 3})
+    lines = tmp_path / "lines.txt"
+    lines.write_text("will it rain\nwake me at seven\n", encoding="utf-8")
+    code, err = _run_cli(["align-score", "--encoder", str(directory), str(lines), str(lines)], capsys)
+    assert code == 2 and f"error: {directory}" in err and "Traceback" not in err, err

@@ -105,3 +105,22 @@ def test_the_valid_files_load_completely(workspace):
         _, _, original, expected = workspace[fmt.name]
         count = len(expected.examples) if isinstance(expected, LoadedSplit) else len(expected.by_id)
         assert count == fmt.records(original) and count >= 4, fmt.name
+
+
+@pytest.mark.parametrize("start", ["\u0661\u0663", "\uff11\uff13", "1\u00b3"])
+def test_slot_offsets_in_digits_other_than_ascii_are_a_located_error(tmp_path, start):
+    """``str.isdigit`` accepted them: the Arabic-Indic "١٣" and the fullwidth "１３" were read as 13
+    without a word, and "1³" ended in int()'s own message instead of the loader's."""
+    from benchmarks.datasets.mtop import MtopLoader
+
+    from .corruption import mtop_text
+
+    lines = mtop_text(8).splitlines()
+    columns = lines[0].split("\t")
+    assert columns[2] == "13:21:SL:DATE_TIME"
+    columns[2] = f"{start}:21:SL:DATE_TIME"
+    path = tmp_path / "en" / "test.txt"
+    path.parent.mkdir()
+    path.write_text("\n".join(["\t".join(columns), *lines[1:]]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=f"{path}:1: .*slot '{start}:21:SL:DATE_TIME' has a non-numeric offset"):
+        MtopLoader().load_split(tmp_path, "en", "test")

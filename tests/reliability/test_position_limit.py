@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 import torch
-from transformers import BertConfig, BertModel, XLMRobertaConfig, XLMRobertaModel
+from transformers import BertConfig, BertModel, CamembertConfig, CamembertModel, XLMRobertaConfig, XLMRobertaModel
 
 import xalign
 from xalign.builder import encoder_position_limit
 from xalign.errors import ConfigError
-from xalign.testing import tiny_encoder
+from xalign.testing import tiny_encoder, tiny_tokenizer
 
 from .conftest import runner_arguments
 from .tiny_runs import toy_config, toy_registry, train_toy
@@ -54,3 +54,23 @@ def test_the_runner_refuses_a_max_length_beyond_the_limit_before_training(call_r
     assert f"max_length is 1000, but encoder {str(demo_encoder_dir)!r} has position embeddings for {TINY_POSITIONS} tokens at most" in err
     assert "Traceback" not in err
     assert not list((output / "models").glob("*/checkpoints/step-*"))  # nothing trained
+
+
+@pytest.mark.parametrize("model_class, config_class", [(BertModel, BertConfig), (XLMRobertaModel, XLMRobertaConfig), (CamembertModel, CamembertConfig)])
+def test_full_length_inference_reads_up_to_the_same_limit_that_training_is_checked_against(model_class, config_class):
+    """``max_length="full"`` had a limit of its own, found by ``"roberta"`` in the model type:
+    CamemBERT (RoBERTa-style positions, another name) got one position too many and a long row
+    crashed evaluation with an index error; XLM-R with padding index 0 lost a position."""
+    from xalign.builder import assemble
+    from xalign.data.examples import ClassificationExample
+    from xalign.encoders import LoadedEncoder
+    from xalign.inference import position_limit
+
+    tokenizer = tiny_tokenizer(["play", "jazz"])  # its padding index is 0
+    encoder = model_class(config_class(vocab_size=len(tokenizer), hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+                                       intermediate_size=8, max_position_embeddings=20, pad_token_id=tokenizer.pad_token_id))
+    config = xalign.XalignConfig(model=xalign.ModelConfig(encoder="tiny", head="sequence-classification", intent_labels=("a", "b"), max_length=8))
+    assembly, _ = assemble(config, LoadedEncoder(model=encoder, tokenizer=tokenizer))
+    assert position_limit(assembly) == encoder_position_limit(encoder)
+    long_row = ClassificationExample(id="1", text=" ".join(["play"] * 40), label="a")
+    assert set(xalign.evaluate(assembly, [long_row], max_length="full")) == {"accuracy"}

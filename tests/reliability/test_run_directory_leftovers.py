@@ -115,3 +115,18 @@ def test_a_symbolic_link_loop_inside_the_run_directory_is_a_located_error(tmp_pa
     (run / "checkpoints").symlink_to("checkpoints")
     with pytest.raises(ConfigError, match=f"{run / 'checkpoints'} is a symbolic link loop; delete it"):
         train_toy(run, toy_registry(), toy_config(epochs=1))
+
+
+def test_temporary_files_in_the_model_and_best_weights_folders_are_removed_too(tmp_path):
+    """``model/.README.md.tmp`` (the model card, rewritten with results) and ``best/.step-*.tmp-*``
+    (a copy of the weights) were left for good: only the run directory's top level was cleaned."""
+    registry = toy_registry()
+    config = toy_config(epochs=1, selection="last")
+    run = tmp_path / "run"
+    train_toy(run, registry, config)
+    (run / "best").mkdir()
+    leftovers = [run / "model" / ".README.md.tmp-4242", run / "best" / ".step-00000003.tmp-4242", run / ".evaluation.json.tmp-4242"]
+    for path in leftovers:
+        path.write_bytes(b"\0" * 1024)
+    train_toy(run, registry, config, resume=True)
+    assert not [path for path in leftovers if path.exists()]

@@ -182,7 +182,7 @@ def test_a_symbolic_link_loop_in_the_output_folder_is_named_before_anything_is_w
 
 
 def test_translation_files_are_fingerprinted_with_the_data(finished, tmp_path):
-    from benchmarks.experiment import load_bundle
+    from benchmarks.bundle import load_bundle
     from benchmarks.input_files import check_input_files
     from benchmarks.run import parser, run_configs
     from xalign.errors import ConfigError
@@ -202,3 +202,29 @@ def test_translation_files_are_fingerprinted_with_the_data(finished, tmp_path):
         with pytest.raises(ConfigError, match=f"{translation_file.resolve()} changed"):
             check_input_files(tmp_path, files, resume=True)
     check_input_files(tmp_path, files, resume=True)
+
+
+def test_temporary_files_a_killed_runner_left_are_removed_by_the_next_run(rerun, monkeypatch):
+    """A kill between a write and its rename leaves ``.<name>.tmp-<pid>``. Before the fix the
+    runner's own folder was never cleaned, and ``results.json`` and ``evaluation.json`` were
+    written through ``results.tmp-<pid>`` and ``evaluation.tmp-<pid>``, names no cleanup knew."""
+    model = rerun.output / "models" / "zero-shot"
+    (model / "evaluation.json").unlink()  # killed before the rename: the model is evaluated again
+    leftovers = [rerun.output / f".{name}.tmp-4242" for name in ("settings.json", "run_config.yaml", INPUTS_FILE, "results.json")]
+    leftovers += [model / ".evaluation.json.tmp-4242", model / "model" / ".README.md.tmp-4242"]
+    for path in leftovers:
+        path.write_text("{", encoding="utf-8")
+    keep = rerun.output / "notes.tmp-4242.txt"
+    keep.write_text("mine", encoding="utf-8")
+
+    renamed = []
+    replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda source, target: (renamed.append(Path(source).name), replace(source, target))[1])
+    code, err = rerun()
+    assert code == 0, err
+    assert not [path for path in leftovers if path.exists()]
+    assert keep.read_text() == "mine"  # only the temporary files' own names are removed
+    assert (model / "evaluation.json").is_file()
+    # Every file the runner renamed into place was written under the name the cleanup removes.
+    assert {"evaluation.json", "results.json", "settings.json", "run_config.yaml"} <= {name.split(".tmp-")[0][1:] for name in renamed}
+    assert all(name.startswith(".") and ".tmp-" in name for name in renamed), renamed

@@ -225,3 +225,39 @@ def test_loading_a_saved_model_passes_trust_remote_code_explicitly(tmp_path, mon
     xalign.load_pretrained(tmp_path / "model")
     assert {name for name, _ in seen} >= {"AutoConfig", "AutoModel", "AutoTokenizer"}
     assert {value for _, value in seen} == {False}
+
+
+# -- pickles and tags that would run code -------------------------------------------------------
+
+class _RunsCode:
+    """Unpickled without restriction, this writes a file (it is never unpickled here)."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_a_pickle_in_pytorch_model_bin_of_an_encoder_directory_runs_nothing(tmp_path):
+    """A Hugging Face directory with only ``pytorch_model.bin`` is read by transformers with
+    ``torch.load(weights_only=True)``: a pickle that would create a file is refused, as a
+    located error."""
+    encoder = save_tiny_encoder(tmp_path / "encoder", WORDS)
+    (encoder / "model.safetensors").unlink()
+    marker = tmp_path / "pickle-ran"
+    (encoder / "pytorch_model.bin").write_bytes(pickle.dumps(_RunsCode(marker), protocol=2))
+    with pytest.raises(xalign.ModelNotFoundError, match=f"{encoder}: the encoder cannot be loaded from its config.json and weights \\(UnpicklingError"):
+        xalign.build(xalign.ModelConfig(encoder=str(encoder), head="sequence-classification", intent_labels=("music", "weather")))
+    assert not marker.exists()
+
+
+def test_a_python_tag_in_a_yaml_config_file_is_refused_and_runs_nothing(tmp_path):
+    from xalign.errors import ConfigError
+
+    marker = tmp_path / "tag-ran"
+    config = tmp_path / "config.yaml"
+    config.write_text(f"model:\n  encoder: !!python/object/apply:builtins.open [{str(marker)!r}, w]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"{config}: not valid YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply"):
+        xalign.XalignConfig.load(config)
+    assert not marker.exists()

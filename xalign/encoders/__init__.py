@@ -30,4 +30,18 @@ class LoadedEncoder:
     source: str = ""  # where the weights came from, for logs and saved configs
 
 
-__all__ = ["EncoderRequest", "LoadedEncoder"]
+def encoder_position_limit(encoder) -> int | None:
+    """The longest row (special tokens included) the encoder's learned position embeddings
+    allow, or None when they set no limit (relative positions only)."""
+    encoder_config = getattr(encoder, "config", None)
+    size = getattr(encoder_config, "max_position_embeddings", None)
+    if type(size) is not int or getattr(encoder_config, "position_biased_input", True) is False:  # DeBERTa-v2/v3
+        return None
+    embeddings = getattr(encoder, "embeddings", None)
+    padding_index = getattr(embeddings, "padding_idx", None)
+    if type(padding_index) is int and hasattr(embeddings, "create_position_ids_from_input_ids"):
+        size -= padding_index + 1  # RoBERTa-style: positions start after the padding index (XLM-R: 514 -> 512)
+    return size
+
+
+__all__ = ["EncoderRequest", "LoadedEncoder", "encoder_position_limit"]

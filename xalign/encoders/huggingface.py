@@ -17,12 +17,13 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 from pathlib import Path
 from typing import Any
 
 from xalign.encoders import LoadedEncoder
-from xalign.errors import ConfigError, ModelNotFoundError
+from xalign.errors import ConfigError, ModelNotFoundError, XalignError, excerpt
 
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,9 @@ def model_not_found(name: str, looked_up: str, detail: str = "") -> ModelNotFoun
     return ModelNotFoundError(message)
 
 
-def _read_config(path: Path) -> dict[str, Any] | None:
+def read_config(path: Path) -> dict[str, Any] | None:
+    """A model's ``config.json`` as a JSON object (None when there is none); a damaged one is a
+    :class:`ModelNotFoundError` naming it, before transformers reads it."""
     if not path.is_file():
         return None
     try:
@@ -82,7 +85,23 @@ def _read_config(path: Path) -> dict[str, Any] | None:
         raise ModelNotFoundError(f"{path}: not a readable JSON config ({error}); restore or re-save the model") from None
     if not isinstance(data, dict):
         raise ModelNotFoundError(f"{path}: expected a JSON object, got {type(data).__name__}")
+    # Python's json reads NaN and Infinity, which JSON does not allow and no setting means: a
+    # NaN layer_norm_eps gives NaN scores, a NaN dropout probability fails at the first batch.
+    not_finite = _non_finite_keys(data)
+    if not_finite:
+        raise ModelNotFoundError(f"{path}: {', '.join(not_finite[:5])} {'is' if len(not_finite) == 1 else 'are'} not a finite number; "
+                                 "the file is damaged: restore it from where the model came from, or re-save the model")
     return data
+
+
+def _non_finite_keys(value: Any, where: str = "") -> list[str]:
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [where or "a value"]
+    if isinstance(value, dict):
+        return [key for name, item in value.items() for key in _non_finite_keys(item, f"{where}.{name}" if where else str(name))]
+    if isinstance(value, list):
+        return [key for index, item in enumerate(value) for key in _non_finite_keys(item, f"{where}[{index}]")]
+    return []
 
 
 def remote_code_refused(where: str | Path, detail: str) -> ConfigError:
@@ -104,7 +123,7 @@ def check_remote_code(directory: str | Path, trust_remote_code: bool) -> None:
     if trust_remote_code:
         return
     config_file = Path(directory) / "config.json"
-    config = _read_config(config_file)
+    config = read_config(config_file)
     if not config or not config.get("auto_map"):
         return
     from transformers import CONFIG_MAPPING
@@ -116,8 +135,63 @@ def check_remote_code(directory: str | Path, trust_remote_code: bool) -> None:
     logger.warning("%s names custom code (auto_map) that is not run: transformers' own %r classes load it", config_file, model_type)
 
 
+def unreadable_weights(location: str | Path, error: Exception) -> ModelNotFoundError:
+    """The error for weights safetensors cannot read (a pickle, garbage or a truncated file in
+    place of ``model.safetensors``). ``location`` is the file, or the model directory, in which
+    case the first of its ``*.safetensors`` files that does not open is named."""
+    from safetensors import safe_open
+
+    path = Path(location)
+    if path.is_dir():
+        for candidate in sorted(path.glob("*.safetensors")):
+            try:
+                with safe_open(str(candidate), framework="pt"):
+                    pass
+            except Exception:  # noqa: BLE001 - any failure to open names this file
+                path = candidate
+                break
+    detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return ModelNotFoundError(
+        f"{path}: not a readable safetensors file ({detail}). The model directory is damaged, or the file is in "
+        "another format: xalign never reads pickled weights. Restore the file from where the model came from, "
+        "or re-save or re-train the model"
+    )
+
+
 def _is_remote_code_error(error: Exception) -> bool:
     return "trust_remote_code" in str(error) or "custom code" in str(error)
+
+
+@contextlib.contextmanager
+def reported_load_errors(location: str, files: str, display_name: str):
+    """Turn what transformers, tokenizers or safetensors raise while reading ``files`` of
+    ``location`` (a local directory or a hub id) into an :class:`~xalign.errors.XalignError`.
+
+    Their readers raise whatever a damaged value provokes: huggingface_hub's
+    ``StrictDataclassFieldValidationError`` for a config field of the wrong type, a bare
+    ``Exception`` from tokenizers' JSON reader, ``ZeroDivisionError`` for ``hidden_size: 0``,
+    ``AssertionError`` for a padding index beyond the vocabulary, ``SafetensorError`` for a
+    pickle in place of the weights. So the stage, not the exception type, says which files
+    are at fault. ``KeyboardInterrupt`` and xalign's own errors pass through.
+    """
+    from safetensors import SafetensorError
+
+    try:
+        yield
+    except XalignError:
+        raise
+    except SafetensorError as error:
+        raise unreadable_weights(location, error) from None
+    except Exception as error:  # noqa: BLE001 - see the docstring
+        detail = str(error).splitlines()[0] if str(error).strip() else "no detail"
+        if _is_remote_code_error(error):
+            raise remote_code_refused(location, "the model needs code of its own to load") from None
+        if not Path(location).expanduser().is_dir() and isinstance(error, OSError):  # a hub id not in the cache
+            raise model_not_found(display_name, location, detail) from None
+        raise ModelNotFoundError(
+            f"{location}: the encoder cannot be loaded from its {files} ({type(error).__name__}: {excerpt(detail, 300)}). "
+            "The model directory is damaged or incomplete: restore it from where the model came from, or re-save or re-train the model"
+        ) from None
 
 
 def load_huggingface_encoder(
@@ -152,49 +226,53 @@ def load_huggingface_encoder(
         return load_sentence_transformers_encoder(path, init, text_prefix, trust_remote_code, local_only)
     if path.is_dir():
         model_location = str(path)
+        read_config(path / "config.json")  # a damaged config.json is named before transformers reads it
         check_remote_code(path, trust_remote_code)
     elif path.exists():
         raise ModelNotFoundError(f"encoder path {model_id!r} is a file; pass the directory that holds config.json")
     if tokenizer_id is not None and Path(tokenizer_id).expanduser().is_dir():
         check_remote_code(Path(tokenizer_id).expanduser(), trust_remote_code)
     common = {"local_files_only": local_only, "trust_remote_code": trust_remote_code}
-    try:
+    with reported_load_errors(model_location, "config.json", display_name):
         config = AutoConfig.from_pretrained(model_location, **common)
-    except (OSError, ValueError) as error:
-        if _is_remote_code_error(error):
-            raise remote_code_refused(model_location, "the model needs code of its own to load") from None
-        raise model_not_found(display_name, model_location, str(error).splitlines()[0]) from None
     for key, value in (config_overrides or {}).items():
         setattr(config, key, value)
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(tokenizer_id or model_location, **common)
-    except (OSError, ValueError) as error:
-        if _is_remote_code_error(error):
-            raise remote_code_refused(tokenizer_id or model_location, "the tokenizer needs code of its own to load") from None
-        raise model_not_found(f"{display_name} (tokenizer)", tokenizer_id or model_location, str(error).splitlines()[0]) from None
+    tokenizer_location = tokenizer_id or model_location
+    with reported_load_errors(tokenizer_location, "tokenizer files (tokenizer.json, tokenizer_config.json)", f"{display_name} (tokenizer)"):
+        tokenizer = AutoTokenizer.from_pretrained(tokenizer_location, **common)
     if not getattr(tokenizer, "is_fast", False):
         raise ModelNotFoundError(
             f"encoder {display_name!r}: a fast tokenizer (tokenizer.json) is needed for word-to-subword "
             "label alignment; install `tokenizers` or provide tokenizer.json."
         )
+    if tokenizer.pad_token_id is None:  # every batch of rows of different lengths is padded
+        raise ModelNotFoundError(
+            f"{tokenizer_location}: the tokenizer has no padding token, and batches need one; name one in its "
+            "tokenizer_config.json (\"pad_token\") or restore the file from where the model came from"
+        )
     if init == "random":
-        model = AutoModel.from_config(config, trust_remote_code=trust_remote_code)
+        with reported_load_errors(model_location, "config.json", display_name):
+            model = AutoModel.from_config(config, trust_remote_code=trust_remote_code)
         source = f"{model_location} (random init)"
     else:
-        try:
-            with quiet_transformers():
-                model, loading_info = AutoModel.from_pretrained(model_location, config=config, output_loading_info=True, **common)
-        except (OSError, ValueError) as error:
-            raise model_not_found(display_name, model_location, str(error).splitlines()[0]) from None
+        with reported_load_errors(model_location, "config.json and weights", display_name), quiet_transformers():
+            model, loading_info = AutoModel.from_pretrained(model_location, config=config, output_loading_info=True, **common)
         missing = sorted(loading_info.get("missing_keys", []))
-        if missing and require_all_weights:
+        unexpected = sorted(loading_info.get("unexpected_keys", []))
+        if (missing or unexpected) and require_all_weights:
+            # A saved xalign model holds exactly the encoder's weights: a difference means its
+            # config.json no longer describes them (num_hidden_layers edited: layers silently dropped).
             raise ModelNotFoundError(
-                f"{model_location}: {len(missing)} encoder weight(s) are missing from the saved files "
-                f"({', '.join(missing[:6])}); the model directory is incomplete: re-save or re-train it"
+                f"{model_location}: the saved weights do not match its config.json"
+                + (f"; {len(missing)} weight(s) missing ({', '.join(missing[:6])})" if missing else "")
+                + (f"; {len(unexpected)} weight(s) the config has no place for ({', '.join(unexpected[:6])})" if unexpected else "")
+                + ". The model directory is damaged or incomplete: restore it, or re-save or re-train the model"
             )
         if missing:
             # Expected for encoders saved without a pooling layer (e.g. e5): only the
             # 'pooler' pooler would use those weights, and it says so in its error.
             logger.info("encoder %s: %d weight(s) not in the checkpoint, randomly initialised: %s", display_name, len(missing), ", ".join(missing[:6]))
+        if unexpected:  # expected for a checkpoint with its pretraining head (XLM-R's lm_head)
+            logger.info("encoder %s: %d weight(s) of the checkpoint not used: %s", display_name, len(unexpected), ", ".join(unexpected[:6]))
         source = model_location
     return LoadedEncoder(model=model, tokenizer=tokenizer, default_pooler=default_pooler, text_prefix=text_prefix, source=source)

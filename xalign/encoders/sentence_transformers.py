@@ -50,6 +50,12 @@ def _read_modules(directory: Path) -> list[dict[str, Any]]:
         raise ModelNotFoundError(f"{path}: not a readable sentence-transformers module list ({error})") from None
     if not isinstance(modules, list) or not all(isinstance(module, dict) and isinstance(module.get("type"), str) for module in modules):
         raise ModelNotFoundError(f"{path}: expected a list of modules, each with a 'type'")
+    for module in modules:
+        folder = module.get("path", "")
+        if not isinstance(folder, str) or Path(folder).is_absolute() or ".." in Path(folder).parts:
+            raise ModelNotFoundError(f"{path}: a module's 'path' must be a folder inside {directory}, found {folder!r}")
+        if not isinstance(module.get("name", ""), str):
+            raise ModelNotFoundError(f"{path}: a module's 'name' must be a string, found {module['name']!r}")
     return modules
 
 
@@ -110,30 +116,32 @@ def load_sentence_transformers_encoder(
 
     ``text_prefix`` (when not empty) replaces the model's default prompt.
     """
-    from xalign.encoders.huggingface import check_remote_code
+    from xalign.encoders.huggingface import check_remote_code, quiet_transformers, read_config, reported_load_errors
 
     check_modules(directory)
     transformer_path = next(directory / module.get("path", "") for module in _read_modules(directory) if module["type"] in _TRANSFORMER_TYPES)
+    read_config(transformer_path / "config.json")  # a damaged config.json is named before the library reads it
     check_remote_code(transformer_path, trust_remote_code)
     from sentence_transformers import SentenceTransformer
 
-    try:
-        model = SentenceTransformer(str(directory), device="cpu", trust_remote_code=trust_remote_code, local_files_only=local_files_only)
-    except (OSError, ValueError) as error:
-        raise ModelNotFoundError(f"{directory}: sentence-transformers could not load it: {str(error).splitlines()[0]}") from None
-    transformer, pooling = model[0], model[1]
-    encoder = transformer.auto_model
-    if init == "random":
-        from transformers import AutoModel
+    # The library raises whatever a damaged file provokes (a TypeError for a Pooling config
+    # without embedding_dimension, an AttributeError for prompts that are not a mapping).
+    with reported_load_errors(str(directory), "sentence-transformers files (modules.json and each module's config)", str(directory)):
+        with quiet_transformers():
+            model = SentenceTransformer(str(directory), device="cpu", trust_remote_code=trust_remote_code, local_files_only=local_files_only)
+        transformer, pooling = model[0], model[1]
+        encoder = transformer.auto_model
+        if init == "random":
+            from transformers import AutoModel
 
-        encoder = AutoModel.from_config(encoder.config, trust_remote_code=trust_remote_code)
-    tokenizer = transformer.tokenizer
-    if not getattr(tokenizer, "is_fast", False):
-        raise ModelNotFoundError(f"{directory}: a fast tokenizer (tokenizer.json) is needed for word-to-subword label alignment")
-    return LoadedEncoder(
-        model=encoder,
-        tokenizer=tokenizer,
-        default_pooler=pooler_name(pooling, directory),
-        text_prefix=text_prefix or default_prefix(model),
-        source=f"{directory} (sentence-transformers)" + (" (random init)" if init == "random" else ""),
-    )
+            encoder = AutoModel.from_config(encoder.config, trust_remote_code=trust_remote_code)
+        tokenizer = transformer.tokenizer
+        if not getattr(tokenizer, "is_fast", False):
+            raise ModelNotFoundError(f"{directory}: a fast tokenizer (tokenizer.json) is needed for word-to-subword label alignment")
+        return LoadedEncoder(
+            model=encoder,
+            tokenizer=tokenizer,
+            default_pooler=pooler_name(pooling, directory),
+            text_prefix=text_prefix or default_prefix(model),
+            source=f"{directory} (sentence-transformers)" + (" (random init)" if init == "random" else ""),
+        )

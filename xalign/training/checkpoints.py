@@ -272,6 +272,29 @@ def final_model_bytes(model: torch.nn.Module) -> int:
     return sum(tensor.numel() * tensor.element_size() for tensor in model.state_dict().values()) + FINAL_MODEL_ALLOWANCE
 
 
+def saved_model_bytes(model: torch.nn.Module, precision: str = "fp32") -> int:
+    """About the size of the final model saved at ``precision``: the encoder's floating-point
+    weights at that precision, everything else as it is, plus :data:`FINAL_MODEL_ALLOWANCE`."""
+    from xalign.persistence import SAVED_DTYPES
+
+    stored = torch.empty((), dtype=SAVED_DTYPES[precision]).element_size()
+    total = FINAL_MODEL_ALLOWANCE
+    for name, tensor in model.state_dict().items():
+        size = stored if name.startswith("encoder.") and tensor.is_floating_point() else tensor.element_size()
+        total += tensor.numel() * size
+    return total
+
+
+def disk_plan(model: torch.nn.Module, config) -> tuple[int, int]:
+    """``(peak, kept)`` bytes of one training run of ``model`` under ``config`` (a
+    TrainingConfig): at its peak it holds ``keep_checkpoints`` checkpoints, the one being
+    written and the final model; once finished it keeps the final model (and the
+    checkpoints, when ``keep_checkpoints_after_training``)."""
+    model_bytes = saved_model_bytes(model, config.save_precision)
+    kept = model_bytes + (config.keep_checkpoints * checkpoint_bytes(model) if config.keep_checkpoints_after_training else 0)
+    return (config.keep_checkpoints + 1) * checkpoint_bytes(model) + model_bytes, kept
+
+
 def disk_space_needed(directory: Path, model: torch.nn.Module, keep: int) -> int:
     """Bytes a run writing to ``directory`` still needs at its peak: ``keep`` checkpoints plus
     the one being written (pruning follows the write), less those already there, plus the final model."""

@@ -35,7 +35,7 @@ from xalign.data.examples import Translation
 from xalign.errors import TrainingError
 from xalign.inference import collator_for, evaluate
 from xalign.model_card import TrainingSummary
-from xalign.persistence import load_weights, save_pretrained
+from xalign.persistence import SAVED_DTYPES, load_weights, round_weights, save_pretrained
 from xalign.training import checkpoints, distributed
 from xalign.training.data import TrainingData
 from xalign.training.distributed import DistributedContext
@@ -513,11 +513,14 @@ def _finish(run: _Run, state: checkpoints.TrainerState, seconds: float) -> Train
     if distributed.any_rank(loaded, run.context, run.device):
         distributed.broadcast_parameters(run.assembly, run.context)  # every rank ends with the selected weights
     selected = run.selection.selected(state) if run.context.is_main else None
+    if run.run_dir is not None:
+        # Every rank holds the weights model/ stores (rounded to save_precision).
+        round_weights(run.assembly.encoder, SAVED_DTYPES[run.config.save_precision])
     model_dir = None
     if run.run_dir is not None and run.context.is_main:
         with checkpoints.reported_write_errors(f"the final model {run.run_dir.model}", run.run_dir.path,
                                                checkpoints.final_model_bytes(run.assembly), checkpoints.newest_loadable(run.run_dir.checkpoints)):
-            model_dir = save_pretrained(run.assembly, run.run_dir.model, config=run.saved_config, training=_summary(run.data))
+            model_dir = save_pretrained(run.assembly, run.run_dir.model, config=run.saved_config, training=_summary(run.data), precision=run.config.save_precision)
         summary = {
             "history": state.history, "evaluations": state.evaluations, "selected": selected, "stopped_early": _stopped(state),
             "steps": state.global_step, "seconds": round(seconds, 3), "skipped_nonfinite": state.skipped_nonfinite, "truncated_rows": truncated_rows,

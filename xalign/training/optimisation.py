@@ -55,7 +55,7 @@ def _fused_if_supported(optimizer_class: type, params, lr: float) -> torch.optim
 
 def make_scheduler(optimizer: torch.optim.Optimizer, config: TrainingConfig, total_steps: int) -> torch.optim.lr_scheduler.OneCycleLR:
     total_steps = max(total_steps, 2)
-    warmup = config.warmup_fraction
+    warmup = float(config.warmup_fraction)  # OneCycleLR refuses an int, and 0 from "--set ...=0" is one
     if abs(warmup * total_steps - 1) < 1e-6:
         # OneCycleLR ends the warm-up at step pct_start * total - 1; when that is exactly 0
         # (10 steps at 0.1) it divides 0 by 0 on its first step. End it half a step later.

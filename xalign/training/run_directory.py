@@ -4,7 +4,8 @@ One run at a time per directory (an OS file lock through ``filelock``: ``flock``
 ``msvcrt.locking`` on Windows, both released when the process dies, even by SIGKILL); a
 finished directory is not overwritten unless asked. Whoever holds the lock is the only
 writer, so opening a directory removes the staging folders and temporary files that a
-killed run left (``checkpoints/.incomplete-*``, ``.model.*``, ``.*.tmp-*``). A symbolic link
+killed run left (``checkpoints/.incomplete-*``, ``.model.*``, and ``.*.tmp-*`` in the run
+directory, ``model/`` and ``best/``). A symbolic link
 inside it that cannot be followed (a loop) is refused before anything is written, and a
 file read back (``training_complete.json``) is validated, naming what to delete when it is damaged.
 """
@@ -36,6 +37,24 @@ logger = logging.getLogger(__name__)
 # What training_complete.json holds: field -> accepted JSON types (None: optional field).
 _SUMMARY_FIELDS = {"history": (list,), "steps": (int,), "seconds": (int, float), "skipped_nonfinite": (int,), "truncated_rows": (int,)}
 _OPTIONAL_SUMMARY_FIELDS = {"evaluations": (list,), "selected": (dict, type(None)), "stopped_early": (bool,)}
+
+
+def temporary_path(target: Path) -> Path:
+    """Where ``target`` is written before it is renamed into place: ``.<name>.tmp-<pid>`` beside
+    it, a name :func:`remove_temporary_files` finds when the writer was killed in between."""
+    return target.with_name(f".{target.name}{TEMPORARY_MARK}{os.getpid()}")
+
+
+def remove_temporary_files(folder: Path) -> list[Path]:
+    """Remove the ``.<name>.tmp-<pid>`` files that writers killed before their rename left in
+    ``folder`` (not below it); the removed ones. Only for a caller that holds the lock of the
+    directory they belong to: then no live process is writing them."""
+    removed = []
+    for path in sorted(folder.glob(f".*{TEMPORARY_MARK}*")) if folder.is_dir() else []:
+        if path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def make_writable_directory(path: Path) -> None:
@@ -141,10 +160,8 @@ class RunDirectory:
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
-        for path in sorted(self.path.glob(f".*{TEMPORARY_MARK}*")):
-            if path.is_file() and not path.is_symlink():
-                path.unlink(missing_ok=True)
-                removed.append(path)
+        for folder in (self.path, self.model, self.path / BEST_DIRECTORY):  # the files, the model card, the best weights
+            removed += remove_temporary_files(folder)
         if removed:
             logger.info("%s: removed %d folder(s) and file(s) left by an interrupted write: %s", self.path, len(removed),
                         ", ".join(path.name for path in removed[:5]) + (", ..." if len(removed) > 5 else ""))
@@ -158,7 +175,7 @@ class RunDirectory:
         """Write ``name`` atomically (temporary file + rename); a failed write (a full disk) is a
         :class:`TrainingError` and leaves the previous file as it was."""
         target = self.path / name
-        temporary = target.with_name(f".{name}{TEMPORARY_MARK}{os.getpid()}")
+        temporary = temporary_path(target)
         try:
             temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, target)

@@ -13,7 +13,10 @@ Memory stays flat whatever the model's size: a new best is written to disk at on
 without one) instead of kept as a second copy in memory. The best step, its score and the
 evaluations since it live in the checkpointed :class:`~xalign.training.checkpoints.TrainerState`
 (``selection``), and a weights file is deleted only when no kept checkpoint refers to it, so a
-run resumed from any checkpoint selects exactly as an uninterrupted one.
+run resumed from any checkpoint selects exactly as an uninterrupted one. The state also holds
+the size and SHA-256 of the best weights (``best_weights``, :mod:`xalign.checksums`): they are
+checked when a run resumes and before they are read back, so a damaged file is a located
+error, never weights that load and are wrong.
 
 This module knows nothing of the training step, the data or the loggers.
 """
@@ -29,10 +32,12 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_model, save_model
 
+from xalign.checksums import file_problem, file_record, is_file_record
 from xalign.config import TrainingConfig
-from xalign.errors import ConfigError, TrainingError
+from xalign.errors import ConfigError, TrainingError, excerpt
 from xalign.training.checkpoints import STATE_FILE, TrainerState, complete_checkpoints
 
 logger = logging.getLogger(__name__)
@@ -99,9 +104,13 @@ class ModelSelection:
         return self.config.selection == "best" and self.set_name is not None
 
     def start(self, state: TrainerState) -> None:
-        """A fresh run forgets the best weights a replaced run left behind."""
+        """A fresh run forgets the best weights a replaced run left behind; a resumed one checks
+        the best weights it refers to now, not after training on."""
         if state.global_step == 0 and self.directory is not None and not self._temporary:
             shutil.rmtree(self.directory, ignore_errors=True)
+        step = state.selection.get("best_step")
+        if state.global_step > 0 and self.keeps_best and step is not None and self._best_path(step).is_file():
+            self._check_best(step, state)
 
     def record(self, state: TrainerState, scores: dict[str, dict[str, float]], model: torch.nn.Module) -> dict:
         """Count one evaluation (``scores[set][metric]``): update the best and the patience, and
@@ -117,7 +126,7 @@ class ModelSelection:
             if improved:
                 selection.update(best_step=state.global_step, best_score=score, best_tie_break=tie_break, since_best=0)
                 if self.keeps_best:
-                    self._save(model, state.global_step)
+                    selection["best_weights"] = self._save(model, state.global_step)
             else:
                 selection["since_best"] = selection.get("since_best", 0) + 1
             selection["metric"] = f"{self.set_name}/{metric}"
@@ -130,12 +139,41 @@ class ModelSelection:
         state.evaluations.append(entry)
         return entry
 
-    def _save(self, model: torch.nn.Module, step: int) -> None:
+    def _best_path(self, step: int) -> Path:
+        return self.directory / f"step-{step:08d}.safetensors"
+
+    def _save(self, model: torch.nn.Module, step: int) -> dict:
+        """Write the weights of ``step``; their :func:`~xalign.checksums.file_record`, for the state."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        target = self.directory / f"step-{step:08d}.safetensors"
+        target = self._best_path(step)
         temporary = self.directory / f".step-{step:08d}.tmp-{os.getpid()}"
         save_model(model, str(temporary))
+        record = file_record(temporary)
         os.replace(temporary, target)
+        return record
+
+    def _check_best(self, step: int, state: TrainerState) -> None:
+        """Refuse best weights whose bytes differ from those recorded in the state when they were
+        written (a state written before checksums were kept has no record: a warning)."""
+        path = self._best_path(step)
+        record = state.selection.get("best_weights")
+        if record is None:
+            logger.warning("%s: no checksum recorded for it (written by an older xalign); read unchecked", path)
+            return
+        if is_file_record(record):
+            problem = file_problem(path, record, "the trainer state")
+        else:
+            problem = f"the trainer state records its checksum as {excerpt(repr(record), 80)}, not as {{'bytes': ..., 'sha256': ...}}"
+        if problem is not None:
+            raise self._damaged_best(step, problem)
+
+    def _damaged_best(self, step: int, problem: str) -> TrainingError:
+        again = ("delete the run's folder, " + str(self.directory.parent) + ", and train it again (or start again with "
+                 "overwrite=True, --overwrite)") if not self._temporary else "train again"
+        return TrainingError(
+            f"the best weights of step {step} are damaged: {problem}. The run cannot select them, and no other file holds "
+            f"them: {again}, or set training.selection='last' to keep the last weights instead"
+        )
 
     def prune(self, state: TrainerState) -> None:
         """Delete best-weights files that neither ``state`` nor any kept checkpoint refers to."""
@@ -164,11 +202,15 @@ class ModelSelection:
         step = state.selection.get("best_step")
         if not self.keeps_best or step is None or step == state.global_step:
             return False  # the last weights are the best ones already
-        path = self.directory / f"step-{step:08d}.safetensors"
+        path = self._best_path(step)
         if not path.is_file():
             raise TrainingError(f"the best weights of step {step} are missing ({path}); the run cannot select them. "
                                 "Set training.selection='last', or train again")
-        load_model(model, str(path), strict=True)
+        self._check_best(step, state)
+        try:
+            load_model(model, str(path), strict=True)
+        except (SafetensorError, RuntimeError) as error:  # unchecked (no record) and damaged, or of another model
+            raise self._damaged_best(step, f"{path} cannot be loaded ({str(error).splitlines()[0]})") from None
         logger.info("selected the weights of step %d (%s = %.4f)", step, state.selection["metric"], state.selection["best_score"])
         return True
 

@@ -9,11 +9,14 @@ resumed run drops what was logged after its checkpoint, as ``steps.jsonl`` does.
 from __future__ import annotations
 
 import csv
+import logging
 import os
 from pathlib import Path
 
-from xalign.errors import ConfigError
+from xalign.errors import ConfigError, excerpt
 from xalign.training.tracking import LoggerRequest
+
+logger = logging.getLogger(__name__)
 
 STEP_COLUMNS = ("step", "epoch", "loss", "lr", "real_tokens", "tokens_per_second", "seconds")
 
@@ -24,20 +27,43 @@ def _run_directory(request: LoggerRequest, name: str) -> Path:
     return Path(request.output_dir)
 
 
+def _rows_until(path: Path, step: int) -> tuple[list[str] | None, list[dict]]:
+    """The header and the rows up to ``step`` of a CSV log written before a resume. A log is
+    for reading, not for resuming: a damaged one (bytes that are not UTF-8, a header this
+    logger does not write, a row with a surplus field) keeps what can be read, with a
+    warning, and never stops the run."""
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+            reader = csv.DictReader(handle)
+            columns = list(reader.fieldnames or [])
+            rows = [row for row in reader if _step_of(row) is not None and _step_of(row) <= step]
+    except csv.Error as error:
+        logger.warning("%s is damaged (%s); the rows logged before step %d are dropped", path, error, step)
+        return None, []
+    if "step" not in columns:
+        if columns:
+            logger.warning("%s: its header %s is not one this logger writes; the rows logged before step %d are dropped",
+                           path, excerpt(",".join(columns), 80), step)
+        return None, []
+    return columns, rows
+
+
+def _step_of(row: dict) -> int | None:
+    value = row.get("step") or ""
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 class _CsvFile:
     """One CSV file whose columns are fixed by the first row written (or the header found on resume)."""
 
     def __init__(self, path: Path, resumed_step: int):
         self.path = path
-        self.columns: list[str] | None = None
-        if resumed_step and path.is_file():
-            with open(path, newline="", encoding="utf-8") as handle:
-                reader = csv.DictReader(handle)
-                self.columns = list(reader.fieldnames or []) or None
-                rows = [row for row in reader if row.get("step", "").isdigit() and int(row["step"]) <= resumed_step]
+        self.columns: list[str] | None
+        self.columns, rows = _rows_until(path, resumed_step) if resumed_step and path.is_file() else (None, [])
+        if self.columns:
             temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
             with open(temporary, "w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, self.columns or [])
+                writer = csv.DictWriter(handle, self.columns, extrasaction="ignore")
                 writer.writeheader()
                 writer.writerows(rows)
             os.replace(temporary, path)

@@ -54,7 +54,6 @@ def test_builder_gives_the_slot_type_losses_the_label_names_and_the_mean_variant
     assert mean.types == ("CITY", "GENRE", "TIME")
 
 
-@pytest.mark.xfail(reason="xalign's builder offers aligner factories hidden_size and labels, not yet max_length", strict=False)
 def test_builder_gives_slot_types_the_models_max_length(tiny_encoder_dir):
     assembly, _ = xalign.build(toy_config(str(tiny_encoder_dir), "mse+slot-types"))
     assert assembly.aligner.parts["slot-types"].max_length == assembly.config.model.max_length == 24
