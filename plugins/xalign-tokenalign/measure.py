@@ -5,6 +5,7 @@ Usage (from the repository root, with xalign, xalign-e5 and this plugin installe
     python plugins/xalign-tokenalign/measure.py --seeds 123456789,1,2 --output runs/tokenalign
     python plugins/xalign-tokenalign/measure.py --table runs/tokenalign          # only print the table again
     python plugins/xalign-tokenalign/measure.py --step-time 20                   # seconds per step of each aligner
+    python plugins/xalign-tokenalign/measure.py --guard 20                       # collapse statistics, balanced plan against softmax
 
 Each (seed, variant) is one ``python -m benchmarks.run`` with the benchmark's own defaults
 (the demo dataset unless runner flags after ``--`` say otherwise) and ``--seed``, in
@@ -148,6 +149,48 @@ def step_times(specs: list[str], steps: int, rounds: int, dataset: str = "demo")
     return times
 
 
+def guard_statistics(steps: int, dataset: str = "demo", normalisations: tuple[str, ...] = ("sinkhorn", "softmax")) -> dict[str, dict[str, float]]:
+    """The collapse statistics of ``slot-projection`` under each normalisation, over ``steps`` training steps.
+
+    Each normalisation trains e5-small from the same pretrained weights and the same seed on
+    the dataset's English data and all its translations (``mse+slot-projection`` at the
+    benchmark's batch settings), recording per batch the projected slot mass against the
+    English one (``slot_mass_ratio``), the largest share of a translation's tokens that pick
+    one English word (``hub_share``) and the projection's normalised entropy; returns their
+    means over the steps.
+    """
+    import tempfile
+
+    import xalign
+    from xalign.registry import get_registry
+    from xalign.training.loop import seed_everything
+    from xalign_tokenalign import SlotProjectionAligner
+
+    loader = get_registry().get("datasets", dataset).factory()
+    english = loader.load_split(None, "en", "train").examples
+    languages = [language for language in loader.available_languages(None) if language != "en"]
+    translations = {language: loader.load_translations(None, language, english, None).by_id for language in languages}
+    intents = tuple(sorted({example.intent for example in english}))
+    tags = ("O", *sorted({tag for example in english for tag in example.slot_tags} - {"O"}))
+    means = {}
+    for normalisation in normalisations:
+        seed_everything(123456789)
+        config = xalign.XalignConfig(
+            model=xalign.ModelConfig(encoder="e5-small", aligner="mse+slot-projection", intent_labels=intents, slot_labels=tags, max_length=64, freeze_word_embeddings=True),
+            training=xalign.TrainingConfig(batch_size=32, learning_rate=2e-4, head_learning_rate=3e-3, warmup_fraction=0.1, max_steps=steps,
+                                           translations_per_example=1, progress=False, device="cpu"),
+        )
+        assembly, _ = xalign.build(config)
+        projection = SlotProjectionAligner(xalign.LabelSpace(intents, tags), normalisation=normalisation, record_statistics=True)
+        assembly.aligner.parts["slot-projection"] = projection
+        with tempfile.TemporaryDirectory() as directory:
+            xalign.train(assembly, english, translations, config.training, output_dir=Path(directory) / "run")
+        recorded = [entry for entry in projection.statistics if not any(math.isnan(value) for value in entry.values())]
+        means[normalisation] = {key: statistics.fmean(entry[key] for entry in recorded) for key in recorded[0]} | {"batches": len(recorded)}
+        print(f"{normalisation}: {means[normalisation]}", flush=True)
+    return means
+
+
 def collect(output: Path) -> dict:
     """``{variant: {language: {metric: [values per seed]}, "_seconds": [...]}}`` from every finished run."""
     table: dict = {}
@@ -208,7 +251,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--table", metavar="OUTPUT", help="only print the table of the finished runs in OUTPUT")
     parser.add_argument("--step-time", type=int, metavar="STEPS", help="instead: seconds per training step of each variant's aligner, STEPS steps per run")
     parser.add_argument("--rounds", type=int, default=3, help="--step-time: interleaved rounds (default 3)")
+    parser.add_argument("--guard", type=int, metavar="STEPS", help="instead: slot-projection's collapse statistics under the balanced plan and a plain softmax, STEPS steps each")
     arguments = parser.parse_args(argv)
+    if arguments.guard:
+        means = guard_statistics(arguments.guard)
+        print("| normalisation | slot_mass_ratio | hub_share | entropy | batches |\n|---|---|---|---|---|")
+        for name, row in means.items():
+            print(f"| {name} | {row['slot_mass_ratio']:.3f} | {row['hub_share']:.3f} | {row['entropy']:.3f} | {row['batches']} |")
+        return 0
     if arguments.step_time:
         specs = [spec for _, spec in (parse_variant(text) for text in (arguments.variant or DEFAULT_VARIANTS)) if spec]
         times = step_times(specs, arguments.step_time, arguments.rounds)
