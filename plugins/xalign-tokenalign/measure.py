@@ -116,6 +116,19 @@ def train(output: Path, seeds: list[int], variants: list[tuple[str, str]], runne
                 raise SystemExit(f"error: {name} seed {seed} failed with exit code {completed.returncode}; see {run_dir / 'run.log'}")
 
 
+def training_data(dataset: str) -> tuple[list, dict, tuple[str, ...], tuple[str, ...]]:
+    """``(English training examples, {language: {id: translation}}, intents, BIO tags)`` of a dataset that needs no files (the demo)."""
+    from xalign.registry import get_registry
+
+    loader = get_registry().get("datasets", dataset).factory()
+    english = loader.load_split(None, "en", "train").examples
+    languages = [language for language in loader.available_languages(None) if language != "en"]
+    translations = {language: loader.load_translations(None, language, english, None).by_id for language in languages}
+    intents = tuple(sorted({example.intent for example in english}))
+    tags = ("O", *sorted({tag for example in english for tag in example.slot_tags} - {"O"}))
+    return english, translations, intents, tags
+
+
 def step_times(specs: list[str], steps: int, rounds: int, dataset: str = "demo") -> dict[str, list[float]]:
     """Seconds per optimizer step of each aligner spec, on the dataset's English data and all its translations.
 
@@ -126,14 +139,8 @@ def step_times(specs: list[str], steps: int, rounds: int, dataset: str = "demo")
     import tempfile
 
     import xalign
-    from xalign.registry import get_registry
 
-    loader = get_registry().get("datasets", dataset).factory()
-    english = loader.load_split(None, "en", "train").examples
-    languages = [language for language in loader.available_languages(None) if language != "en"]
-    translations = {language: loader.load_translations(None, language, english, None).by_id for language in languages}
-    intents = tuple(sorted({example.intent for example in english}))
-    tags = ("O", *sorted({tag for example in english for tag in example.slot_tags} - {"O"}))
+    english, translations, intents, tags = training_data(dataset)
     times: dict[str, list[float]] = {spec: [] for spec in specs}
     for _ in range(rounds):
         for spec in specs:
@@ -162,16 +169,10 @@ def guard_statistics(steps: int, dataset: str = "demo", normalisations: tuple[st
     import tempfile
 
     import xalign
-    from xalign.registry import get_registry
     from xalign.training.loop import seed_everything
     from xalign_tokenalign import SlotProjectionAligner
 
-    loader = get_registry().get("datasets", dataset).factory()
-    english = loader.load_split(None, "en", "train").examples
-    languages = [language for language in loader.available_languages(None) if language != "en"]
-    translations = {language: loader.load_translations(None, language, english, None).by_id for language in languages}
-    intents = tuple(sorted({example.intent for example in english}))
-    tags = ("O", *sorted({tag for example in english for tag in example.slot_tags} - {"O"}))
+    english, translations, intents, tags = training_data(dataset)
     means = {}
     for normalisation in normalisations:
         seed_everything(123456789)

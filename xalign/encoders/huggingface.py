@@ -212,7 +212,7 @@ def load_huggingface_encoder(
     directory brings its pooling mode and default prompt. ``require_all_weights`` makes a
     weight missing from the checkpoint an error (a saved xalign model holds every one).
     """
-    from transformers import AutoConfig, AutoModel, AutoTokenizer
+    from transformers import AutoConfig, AutoModel
 
     from xalign.encoders.sentence_transformers import is_sentence_transformers_directory, load_sentence_transformers_encoder
 
@@ -237,9 +237,23 @@ def load_huggingface_encoder(
         config = AutoConfig.from_pretrained(model_location, **common)
     for key, value in (config_overrides or {}).items():
         setattr(config, key, value)
-    tokenizer_location = tokenizer_id or model_location
-    with reported_load_errors(tokenizer_location, "tokenizer files (tokenizer.json, tokenizer_config.json)", f"{display_name} (tokenizer)"):
-        tokenizer = AutoTokenizer.from_pretrained(tokenizer_location, **common)
+    tokenizer = _fast_tokenizer(tokenizer_id or model_location, common, display_name)
+    if init == "random":
+        with reported_load_errors(model_location, "config.json", display_name):
+            model = AutoModel.from_config(config, trust_remote_code=trust_remote_code)
+        source = f"{model_location} (random init)"
+    else:
+        model = _pretrained_weights(model_location, config, common, display_name, require_all_weights)
+        source = model_location
+    return LoadedEncoder(model=model, tokenizer=tokenizer, default_pooler=default_pooler, text_prefix=text_prefix, source=source)
+
+
+def _fast_tokenizer(location: str, common: dict[str, Any], display_name: str):
+    """The tokenizer at ``location``: fast (for word-to-subword label alignment) and with a padding token."""
+    from transformers import AutoTokenizer
+
+    with reported_load_errors(location, "tokenizer files (tokenizer.json, tokenizer_config.json)", f"{display_name} (tokenizer)"):
+        tokenizer = AutoTokenizer.from_pretrained(location, **common)
     if not getattr(tokenizer, "is_fast", False):
         raise ModelNotFoundError(
             f"encoder {display_name!r}: a fast tokenizer (tokenizer.json) is needed for word-to-subword "
@@ -247,32 +261,34 @@ def load_huggingface_encoder(
         )
     if tokenizer.pad_token_id is None:  # every batch of rows of different lengths is padded
         raise ModelNotFoundError(
-            f"{tokenizer_location}: the tokenizer has no padding token, and batches need one; name one in its "
+            f"{location}: the tokenizer has no padding token, and batches need one; name one in its "
             "tokenizer_config.json (\"pad_token\") or restore the file from where the model came from"
         )
-    if init == "random":
-        with reported_load_errors(model_location, "config.json", display_name):
-            model = AutoModel.from_config(config, trust_remote_code=trust_remote_code)
-        source = f"{model_location} (random init)"
-    else:
-        with reported_load_errors(model_location, "config.json and weights", display_name), quiet_transformers():
-            model, loading_info = AutoModel.from_pretrained(model_location, config=config, output_loading_info=True, **common)
-        missing = sorted(loading_info.get("missing_keys", []))
-        unexpected = sorted(loading_info.get("unexpected_keys", []))
-        if (missing or unexpected) and require_all_weights:
-            # A saved xalign model holds exactly the encoder's weights: a difference means its
-            # config.json no longer describes them (num_hidden_layers edited: layers silently dropped).
-            raise ModelNotFoundError(
-                f"{model_location}: the saved weights do not match its config.json"
-                + (f"; {len(missing)} weight(s) missing ({', '.join(missing[:6])})" if missing else "")
-                + (f"; {len(unexpected)} weight(s) the config has no place for ({', '.join(unexpected[:6])})" if unexpected else "")
-                + ". The model directory is damaged or incomplete: restore it, or re-save or re-train the model"
-            )
-        if missing:
-            # Expected for encoders saved without a pooling layer (e.g. e5): only the
-            # 'pooler' pooler would use those weights, and it says so in its error.
-            logger.info("encoder %s: %d weight(s) not in the checkpoint, randomly initialised: %s", display_name, len(missing), ", ".join(missing[:6]))
-        if unexpected:  # expected for a checkpoint with its pretraining head (XLM-R's lm_head)
-            logger.info("encoder %s: %d weight(s) of the checkpoint not used: %s", display_name, len(unexpected), ", ".join(unexpected[:6]))
-        source = model_location
-    return LoadedEncoder(model=model, tokenizer=tokenizer, default_pooler=default_pooler, text_prefix=text_prefix, source=source)
+    return tokenizer
+
+
+def _pretrained_weights(model_location: str, config, common: dict[str, Any], display_name: str, require_all_weights: bool):
+    """The model with its checkpoint's weights; with ``require_all_weights``, a checkpoint that
+    does not hold exactly the config's weights is refused."""
+    from transformers import AutoModel
+
+    with reported_load_errors(model_location, "config.json and weights", display_name), quiet_transformers():
+        model, loading_info = AutoModel.from_pretrained(model_location, config=config, output_loading_info=True, **common)
+    missing = sorted(loading_info.get("missing_keys", []))
+    unexpected = sorted(loading_info.get("unexpected_keys", []))
+    if (missing or unexpected) and require_all_weights:
+        # A saved xalign model holds exactly the encoder's weights: a difference means its
+        # config.json no longer describes them (num_hidden_layers edited: layers silently dropped).
+        raise ModelNotFoundError(
+            f"{model_location}: the saved weights do not match its config.json"
+            + (f"; {len(missing)} weight(s) missing ({', '.join(missing[:6])})" if missing else "")
+            + (f"; {len(unexpected)} weight(s) the config has no place for ({', '.join(unexpected[:6])})" if unexpected else "")
+            + ". The model directory is damaged or incomplete: restore it, or re-save or re-train the model"
+        )
+    if missing:
+        # Expected for encoders saved without a pooling layer (e.g. e5): only the
+        # 'pooler' pooler would use those weights, and it says so in its error.
+        logger.info("encoder %s: %d weight(s) not in the checkpoint, randomly initialised: %s", display_name, len(missing), ", ".join(missing[:6]))
+    if unexpected:  # expected for a checkpoint with its pretraining head (XLM-R's lm_head)
+        logger.info("encoder %s: %d weight(s) of the checkpoint not used: %s", display_name, len(unexpected), ", ".join(unexpected[:6]))
+    return model
