@@ -6,13 +6,15 @@ in-process on a tiny random encoder. Nothing is downloaded.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 import pytest
 
@@ -140,13 +142,27 @@ def runner_arguments(data_dir: Path, encoder_dir: Path, output: Path, *extra: st
             "--device", "cpu", "--checkpoint-every", "1", "--no-progress", "--output", str(output), *extra]
 
 
+@contextlib.contextmanager
+def restored_logging() -> Iterator[None]:
+    """The root logger's handlers and level as they were, whatever the runner set up in between."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+                handler.close()
+        for handler in handlers:
+            if handler not in root.handlers:
+                root.addHandler(handler)
+        root.setLevel(level)
+
+
 @pytest.fixture
 def call_runner(capsys):
     """Run ``benchmarks.run.main`` in this process; returns (exit code, stderr). Restores logging."""
-    import logging
-
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
 
     def call(arguments: list[str]) -> tuple[int, str]:
         from benchmarks.run import main
@@ -154,12 +170,5 @@ def call_runner(capsys):
         code = main(arguments)
         return code, capsys.readouterr().err
 
-    yield call
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    for handler in handlers:
-        if handler not in root.handlers:
-            root.addHandler(handler)
-    root.setLevel(level)
+    with restored_logging():
+        yield call

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import shutil
 from pathlib import Path
@@ -21,24 +20,7 @@ import pytest
 from benchmarks.input_files import INPUTS_FILE
 from benchmarks.run import main
 
-from .conftest import runner_arguments
-
-
-@contextlib.contextmanager
-def restored_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    try:
-        yield
-    finally:
-        for handler in list(root.handlers):
-            if handler not in handlers:
-                root.removeHandler(handler)
-                handler.close()
-        for handler in handlers:
-            if handler not in root.handlers:
-                root.addHandler(handler)
-        root.setLevel(level)
+from .conftest import restored_logging, runner_arguments
 
 
 @pytest.fixture(scope="module")
