@@ -21,6 +21,9 @@ class Encoded:
 
     token_states: torch.Tensor  # [rows, seq, hidden]
     sentence_embedding: torch.Tensor  # [rows, hidden]
+    # Every layer's token states, embeddings first (``layers + 1`` of ``[rows, seq, hidden]``),
+    # only when ``encode(..., hidden_states=True)`` asked for them and the encoder gives them.
+    hidden_states: tuple[torch.Tensor, ...] | None = None
 
 
 class Assembly(nn.Module):
@@ -50,17 +53,28 @@ class Assembly(nn.Module):
     def device(self) -> torch.device:
         return next(self.parameters()).device
 
-    def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None = None, position_ids: torch.Tensor | None = None) -> Encoded:
-        """Shapes: ``input_ids``/``attention_mask`` ``[rows, seq]``."""
+    def encode(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None = None, position_ids: torch.Tensor | None = None,
+        hidden_states: bool = False,
+    ) -> Encoded:
+        """Shapes: ``input_ids``/``attention_mask`` ``[rows, seq]``.
+
+        ``hidden_states=True`` also returns every layer's token states, for aligners that read
+        an inner layer (word alignments are sharper in the middle of a multilingual encoder
+        than at its top). They cost no extra memory in training: backward keeps them anyway.
+        """
         inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
         if token_type_ids is not None:
             inputs["token_type_ids"] = token_type_ids
         if position_ids is not None:
             inputs["position_ids"] = position_ids
+        if hidden_states:
+            inputs["output_hidden_states"] = True
         outputs = self.encoder(**inputs)
         token_states = outputs.last_hidden_state
         pooler_output = getattr(outputs, "pooler_output", None)
-        return Encoded(token_states, self.pooler(token_states, attention_mask, pooler_output))
+        layers = getattr(outputs, "hidden_states", None) if hidden_states else None
+        return Encoded(token_states, self.pooler(token_states, attention_mask, pooler_output), tuple(layers) if layers is not None else None)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """Task logits for a batch (``{"intent": [batch, classes], "slots": [batch, seq, tags]}``)."""

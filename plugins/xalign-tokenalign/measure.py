@@ -5,7 +5,7 @@ Usage (from the repository root, with xalign, xalign-e5 and this plugin installe
     python plugins/xalign-tokenalign/measure.py --seeds 123456789,1,2 --output runs/tokenalign
     python plugins/xalign-tokenalign/measure.py --table runs/tokenalign          # only print the table again
     python plugins/xalign-tokenalign/measure.py --step-time 20                   # seconds per step of each aligner
-    python plugins/xalign-tokenalign/measure.py --guard 20                       # collapse statistics, balanced plan against softmax
+    python plugins/xalign-tokenalign/measure.py --guard 20                       # collapse statistics of each alignment setting
 
 Each (seed, variant) is one ``python -m benchmarks.run`` with the benchmark's own defaults
 (the demo dataset unless runner flags after ``--`` say otherwise) and ``--seed``, in
@@ -68,23 +68,22 @@ def expand_brackets(spec: str) -> tuple[str, dict[str, tuple[str, dict]]]:
     def replace(match: re.Match) -> str:
         base, arguments = match.group(1), match.group(2)
         keywords = {key.strip(): _value(value.strip()) for key, _, value in (part.partition("=") for part in arguments.split(",") if part.strip())}
-        derived = base + "".join(f"-{key}-{value}" for key, value in keywords.items())
+        # Module names may not hold "." (torch's ModuleDict): 0.5 -> 0_5.
+        derived = base + "".join(f"-{key}-{value}" for key, value in keywords.items()).replace(".", "_")
         registrations[derived] = (base, keywords)
         return derived
 
     return _BRACKETS.sub(replace, spec), registrations
 
 
-def run_one(argv: list[str]) -> int:
-    """In this process: register bracketed variants (``XALIGN_TOKENALIGN_VARIANTS``), then run the benchmark."""
+def register_bracketed(registrations: dict[str, tuple[str, dict]]) -> None:
+    """Register each derived name (``expand_brackets``) as its aligner class with those arguments, in this process."""
     import functools
 
     import xalign
-    from benchmarks.run import main
     from xalign_tokenalign import SlotProjectionAligner, TokenAlignAligner
 
     classes = {"token-align": TokenAlignAligner, "slot-projection": SlotProjectionAligner}
-    registrations = json.loads(os.environ.get("XALIGN_TOKENALIGN_VARIANTS", "{}"))
 
     class Variants:
         @xalign.hookimpl
@@ -95,7 +94,14 @@ def run_one(argv: list[str]) -> int:
                 register(derived, functools.partial(classes[base], **keywords))
 
     if registrations:
-        xalign.get_registry().register_plugin(Variants(), name="tokenalign-measure-variants")
+        xalign.get_registry().register_plugin(Variants(), name=f"tokenalign-measure-variants-{len(registrations)}-{abs(hash(tuple(registrations)))}")
+
+
+def run_one(argv: list[str]) -> int:
+    """In this process: register bracketed variants (``XALIGN_TOKENALIGN_VARIANTS``), then run the benchmark."""
+    from benchmarks.run import main
+
+    register_bracketed(json.loads(os.environ.get("XALIGN_TOKENALIGN_VARIANTS", "{}")))
     return main(argv)
 
 
@@ -141,11 +147,15 @@ def step_times(specs: list[str], steps: int, rounds: int, dataset: str = "demo")
     import xalign
 
     english, translations, intents, tags = training_data(dataset)
+    expanded = {}
+    for spec in specs:
+        expanded[spec], registrations = expand_brackets(spec)
+        register_bracketed(registrations)
     times: dict[str, list[float]] = {spec: [] for spec in specs}
     for _ in range(rounds):
         for spec in specs:
             config = xalign.XalignConfig(
-                model=xalign.ModelConfig(encoder="e5-small", aligner=spec, intent_labels=intents, slot_labels=tags, max_length=64, freeze_word_embeddings=True),
+                model=xalign.ModelConfig(encoder="e5-small", aligner=expanded[spec], intent_labels=intents, slot_labels=tags, max_length=64, freeze_word_embeddings=True),
                 training=xalign.TrainingConfig(batch_size=32, learning_rate=1e-4, max_steps=steps, translations_per_example=1, progress=False, device="cpu"),
             )
             assembly, _ = xalign.build(config)
@@ -156,25 +166,30 @@ def step_times(specs: list[str], steps: int, rounds: int, dataset: str = "demo")
     return times
 
 
-def guard_statistics(steps: int, dataset: str = "demo", normalisations: tuple[str, ...] = ("sinkhorn", "softmax")) -> dict[str, dict[str, float]]:
-    """The collapse statistics of ``slot-projection`` under each normalisation, over ``steps`` training steps.
+GUARD_SETTINGS = ("argmax@auto", "argmax@-1", "softmax@-1", "sinkhorn@-1")
+
+
+def guard_statistics(steps: int, dataset: str = "demo", settings: tuple[str, ...] = GUARD_SETTINGS) -> dict[str, dict[str, float]]:
+    """The collapse statistics of ``slot-projection`` under each setting (``NORMALISATION@LAYER``), over ``steps`` training steps.
 
     Each normalisation trains e5-small from the same pretrained weights and the same seed on
     the dataset's English data and all its translations (``mse+slot-projection`` at the
     benchmark's batch settings), recording per batch the projected slot mass against the
     English one (``slot_mass_ratio``), the largest share of a translation's tokens that pick
-    one English word (``hub_share``) and the projection's normalised entropy; returns their
-    means over the steps.
+    one English word (``hub_share``), the projection's normalised entropy and the share of
+    pairs that pass the consistency check (``kept_share``); returns their means over the steps.
     """
     import tempfile
 
     import xalign
     from xalign.training.loop import seed_everything
     from xalign_tokenalign import SlotProjectionAligner
+    from xalign_tokenalign.projection_quality import parse_setting
 
     english, translations, intents, tags = training_data(dataset)
     means = {}
-    for normalisation in normalisations:
+    for setting in settings:
+        normalisation, layer = parse_setting(setting)
         seed_everything(123456789)
         config = xalign.XalignConfig(
             model=xalign.ModelConfig(encoder="e5-small", aligner="mse+slot-projection", intent_labels=intents, slot_labels=tags, max_length=64, freeze_word_embeddings=True),
@@ -182,13 +197,13 @@ def guard_statistics(steps: int, dataset: str = "demo", normalisations: tuple[st
                                            translations_per_example=1, progress=False, device="cpu"),
         )
         assembly, _ = xalign.build(config)
-        projection = SlotProjectionAligner(xalign.LabelSpace(intents, tags), normalisation=normalisation, record_statistics=True)
+        projection = SlotProjectionAligner(xalign.LabelSpace(intents, tags), normalisation=normalisation, layer=layer, record_statistics=True)
         assembly.aligner.parts["slot-projection"] = projection
         with tempfile.TemporaryDirectory() as directory:
             xalign.train(assembly, english, translations, config.training, output_dir=Path(directory) / "run")
         recorded = [entry for entry in projection.statistics if not any(math.isnan(value) for value in entry.values())]
-        means[normalisation] = {key: statistics.fmean(entry[key] for entry in recorded) for key in recorded[0]} | {"batches": len(recorded)}
-        print(f"{normalisation}: {means[normalisation]}", flush=True)
+        means[setting] = {key: statistics.fmean(entry[key] for entry in recorded) for key in recorded[0]} | {"batches": len(recorded)}
+        print(f"{setting}: {means[setting]}", flush=True)
     return means
 
 
@@ -252,13 +267,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--table", metavar="OUTPUT", help="only print the table of the finished runs in OUTPUT")
     parser.add_argument("--step-time", type=int, metavar="STEPS", help="instead: seconds per training step of each variant's aligner, STEPS steps per run")
     parser.add_argument("--rounds", type=int, default=3, help="--step-time: interleaved rounds (default 3)")
-    parser.add_argument("--guard", type=int, metavar="STEPS", help="instead: slot-projection's collapse statistics under the balanced plan and a plain softmax, STEPS steps each")
+    parser.add_argument("--guard", type=int, metavar="STEPS", help="instead: slot-projection's collapse statistics under each alignment setting, STEPS steps each")
     arguments = parser.parse_args(argv)
     if arguments.guard:
         means = guard_statistics(arguments.guard)
-        print("| normalisation | slot_mass_ratio | hub_share | entropy | batches |\n|---|---|---|---|---|")
+        print("| setting | slot_mass_ratio | hub_share | entropy | kept_share | batches |\n|---|---|---|---|---|---|")
         for name, row in means.items():
-            print(f"| {name} | {row['slot_mass_ratio']:.3f} | {row['hub_share']:.3f} | {row['entropy']:.3f} | {row['batches']} |")
+            print(f"| {name} | {row['slot_mass_ratio']:.3f} | {row['hub_share']:.3f} | {row['entropy']:.3f} | {row['kept_share']:.3f} | {row['batches']} |")
         return 0
     if arguments.step_time:
         specs = [spec for _, spec in (parse_variant(text) for text in (arguments.variant or DEFAULT_VARIANTS)) if spec]

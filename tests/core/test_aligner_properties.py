@@ -122,3 +122,13 @@ def test_cosine_loss_is_two_for_opposite_directions():
     source = torch.tensor([[1.0, 2.0, -3.0], [0.5, 0.0, 0.0]])
     assert cosine(source, -source).item() == pytest.approx(2.0, abs=1e-6)
     assert math.isfinite(cosine(torch.zeros(2, 3), torch.zeros(2, 3)).item())
+
+
+def test_a_dotted_aligner_name_in_a_combination_is_a_clear_config_error():
+    from torch import nn
+
+    from xalign.aligners.combined import CombinedAligner
+    from xalign.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="'slot-projection-weight-0.5' cannot be combined.*may not contain '.'"):
+        CombinedAligner({"mse": nn.Identity(), "slot-projection-weight-0.5": nn.Identity()}, {"mse": 1.0, "slot-projection-weight-0.5": 1.0})

@@ -103,3 +103,73 @@ def test_train_results_take_keyword_arguments_only():
         TrainResult(None, None, [], 0, 0.0, 0, 0)
     result = TrainResult(output_dir=None, model_dir=None, history=[], steps=0, seconds=0.0, skipped_nonfinite=0, truncated_rows=0)
     assert result.resumed_from is None and result.pairs == 0
+
+
+class InnerLayerAligner(torch.nn.Module):
+    """Reads layer 1 of the encoder from the context; remembers what it was given."""
+
+    needs_context = True
+    needs_hidden_states = True
+    seen: list = []
+
+    def forward(self, source, target, context=None):
+        type(self).seen.append(context.encoded.hidden_states)
+        layer = context.encoded.hidden_states[1]
+        return (layer[context.source_rows] - layer[context.target_rows]).pow(2).mean()
+
+
+class InnerLayerPlugin:
+    @hookimpl
+    def xalign_register_aligners(self, register):
+        register("test-inner-layer", InnerLayerAligner)
+
+
+def test_an_aligner_that_asks_for_inner_layers_gets_every_layer_of_the_same_encoder_call(tiny_registry, toy_examples, toy_translations):
+    from xalign.training.objective import wants_hidden_states
+
+    tiny_registry.register_plugin(InnerLayerPlugin(), name="inner-layer")
+    assembly, _ = xalign.build(toy_config(aligner="mse+test-inner-layer"), registry=tiny_registry)
+    assert wants_hidden_states(assembly.aligner)
+    plain, _ = xalign.build(toy_config(aligner="mse"), registry=tiny_registry)
+    assert not wants_hidden_states(plain.aligner)
+    items = [ParallelItem(example, (toy_translations["de"][example.id],)) for example in toy_examples[:4]]
+    batch = collator_for(assembly)(items)
+    InnerLayerAligner.seen.clear()
+    _, losses = XeroAlignObjective(assembly)(batch)
+    layers = InnerLayerAligner.seen[-1]
+    depth = assembly.encoder.config.num_hidden_layers
+    assert len(layers) == depth + 1  # the embeddings, then every layer
+    encoded = assembly.encode(batch["input_ids"], batch["attention_mask"], batch.get("token_type_ids"), hidden_states=True)
+    assert torch.equal(encoded.hidden_states[-1], encoded.token_states)
+    assert assembly.encode(batch["input_ids"], batch["attention_mask"]).hidden_states is None  # only when asked
+    losses["align:test-inner-layer"].backward()
+    assert assembly.encoder.embeddings.word_embeddings.weight.grad is not None
+
+
+class ProgressAligner(torch.nn.Module):
+    """Remembers the training progress each call was given."""
+
+    needs_context = True
+    seen: list = []
+
+    def forward(self, source, target, context=None):
+        type(self).seen.append(context.progress)
+        return (source - target).pow(2).mean()
+
+
+class ProgressPlugin:
+    @hookimpl
+    def xalign_register_aligners(self, register):
+        register("test-progress", ProgressAligner)
+
+
+def test_aligners_see_the_share_of_training_done_before_each_step(tiny_registry, toy_examples, toy_translations, tmp_path):
+    tiny_registry.register_plugin(ProgressPlugin(), name="progress")
+    config = toy_config(aligner="test-progress", epochs=2, gradient_accumulation=2)
+    assembly, _ = xalign.build(config, registry=tiny_registry)
+    ProgressAligner.seen.clear()
+    result = xalign.train(assembly, toy_examples, toy_translations, output_dir=tmp_path / "run")
+    steps = result.steps
+    expected = [step / steps for step in range(steps) for _ in range(2)]  # two micro-batches per step
+    assert ProgressAligner.seen[: len(expected)] == pytest.approx(expected)
+    assert XeroAlignObjective(assembly).progress is None  # outside train()

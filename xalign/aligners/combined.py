@@ -40,5 +40,9 @@ class CombinedAligner(nn.Module):
 
     def __init__(self, parts: dict[str, nn.Module], weights: dict[str, float]):
         super().__init__()
+        dotted = sorted(name for name in parts if "." in name)
+        if dotted:
+            # torch refuses "." in module names (it separates them in state-dict keys).
+            raise ConfigError(f"aligner {dotted[0]!r} cannot be combined with others: a combined aligner's part names may not contain '.'; register it under a name without one")
         self.parts = nn.ModuleDict(parts)
         self.weights = dict(weights)

@@ -341,6 +341,7 @@ def _run_epoch(run: _Run, state: checkpoints.TrainerState, signals: _StopSignals
             if batches is None:
                 break
             run.optimizer.zero_grad(set_to_none=True)
+            run.objective.progress = state.global_step / run.total_steps  # for aligners that follow a schedule
             total, losses, finite = _loss_step(run, batches)
             if distributed.any_rank(not finite, run.context, run.device):
                 _skip_nonfinite(run, state, losses)

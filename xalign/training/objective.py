@@ -11,7 +11,9 @@ weight is not 0 (see :func:`static_weights`; the weighting's multipliers are pla
 
 Aligners see ``(source [pairs, hidden], target [pairs, hidden])``. An aligner that needs
 more (the token states, the task head, the labels: e.g. Translate-Intent) sets the class
-attribute ``needs_context = True`` and receives ``context=AlignmentContext(...)`` too.
+attribute ``needs_context = True`` and receives ``context=AlignmentContext(...)`` too; one
+that reads inner layers also sets ``needs_hidden_states = True`` and finds every layer's
+token states in ``context.encoded.hidden_states``.
 """
 
 from __future__ import annotations
@@ -37,10 +39,20 @@ class AlignmentContext:
     source_rows: torch.Tensor  # [pairs] row index of each pair's English side
     target_rows: torch.Tensor  # [pairs] row index of each pair's translation
     head: nn.Module  # the task head (for Translate-Intent-like losses)
+    # Share of training done before this step, in [0, 1): set by the trainer before each
+    # optimizer step (from the step count, so a resumed run continues it); None outside train().
+    progress: float | None = None
 
 
 def is_alignment_loss(name: str) -> bool:
     return name == ALIGNMENT or name.startswith(ALIGNMENT + ":")
+
+
+def wants_hidden_states(aligner: nn.Module) -> bool:
+    """Whether the aligner (or any part of a combined one) reads inner layers (``needs_hidden_states = True``)."""
+    if isinstance(aligner, CombinedAligner):
+        return any(wants_hidden_states(part) for part in aligner.parts.values())
+    return bool(getattr(aligner, "needs_hidden_states", False))
 
 
 def _call_aligner(aligner: nn.Module, source: torch.Tensor, target: torch.Tensor, context: AlignmentContext) -> torch.Tensor:
@@ -69,6 +81,7 @@ class XeroAlignObjective(nn.Module):
         self.assembly = assembly
         self.alignment_weight = alignment_weight
         self._weighting = weighting
+        self.progress: float | None = None  # set by the trainer before each step
 
     @property
     def weighting(self):
@@ -94,7 +107,8 @@ class XeroAlignObjective(nn.Module):
     def losses(self, batch: dict) -> dict[str, torch.Tensor]:
         """Every named loss of ``batch``, unweighted, from one encoder call."""
         assembly = self.assembly
-        encoded = assembly.encode(batch["input_ids"], batch["attention_mask"], batch.get("token_type_ids"))
+        hidden = batch["translation_source_index"].numel() > 0 and wants_hidden_states(assembly.aligner)
+        encoded = assembly.encode(batch["input_ids"], batch["attention_mask"], batch.get("token_type_ids"), hidden_states=hidden)
         labelled = batch.get("num_labelled", batch["num_source"])
         logits = assembly.head(encoded.token_states[:labelled], encoded.sentence_embedding[:labelled])
         losses = dict(assembly.head.loss(logits, batch))
@@ -102,7 +116,7 @@ class XeroAlignObjective(nn.Module):
         if source_rows.numel():
             start = batch["num_source"]
             target_rows = torch.arange(start, start + source_rows.numel(), device=source_rows.device)
-            context = AlignmentContext(encoded, batch, source_rows, target_rows, assembly.head)
+            context = AlignmentContext(encoded, batch, source_rows, target_rows, assembly.head, self.progress)
             source = encoded.sentence_embedding[source_rows]
             target = encoded.sentence_embedding[target_rows]
             if isinstance(assembly.aligner, CombinedAligner):

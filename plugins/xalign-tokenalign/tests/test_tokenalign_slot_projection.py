@@ -118,8 +118,8 @@ def hub_batch(seed: int):
 
 def test_the_balanced_plan_keeps_slot_mass_where_a_softmax_collapses_onto_a_hub_word():
     states, tags, masks = hub_batch(0)
-    guarded = SlotProjectionAligner(LABELS, temperature=0.1, record_statistics=True)
-    unguarded = SlotProjectionAligner(LABELS, temperature=0.1, normalisation="softmax", record_statistics=True)
+    guarded = SlotProjectionAligner(LABELS, temperature=0.1, normalisation="sinkhorn", consistency="none", record_statistics=True)
+    unguarded = SlotProjectionAligner(LABELS, temperature=0.1, normalisation="softmax", consistency="none", record_statistics=True)
     run(guarded, states, tags, masks)
     run(unguarded, states, tags, masks)
     with_guard, without_guard = guarded.statistics[-1], unguarded.statistics[-1]
@@ -137,7 +137,7 @@ def test_the_balanced_plan_projects_each_pair_s_english_slot_share_exactly(pairs
     masks[:pairs, :english_length] = True
     masks[pairs:, :translation_length] = True
     tags = torch.randint(0, len(SLOT_LABELS), (pairs, length), generator=generator).masked_fill(~masks[:pairs], IGNORE)
-    aligner = SlotProjectionAligner(LABELS, temperature=temperature, iterations=200, record_statistics=True)
+    aligner = SlotProjectionAligner(LABELS, temperature=temperature, normalisation="sinkhorn", consistency="none", iterations=200, record_statistics=True)
     run(aligner, states, tags, masks)
     ratio = aligner.statistics[-1]["slot_mass_ratio"]
     english_slots = bool((tags[masks[:pairs]] > 0).any())
@@ -183,7 +183,7 @@ def test_gradient_flows_into_the_head_and_the_translation_states_only():
     masks[:, 0] = False
     tags = torch.tensor([[IGNORE, O, B_TIME, I_TIME, O], [IGNORE, B_CITY, O, O, B_GENRE]])
     head = LinearSlotHead(HIDDEN)
-    run(SlotProjectionAligner(LABELS), states, tags, masks, head).backward()
+    run(SlotProjectionAligner(LABELS, consistency="none"), states, tags, masks, head).backward()
     gradient = states.grad.abs().sum(dim=-1)
     assert bool((gradient[:2] == 0).all())  # English rows: the targets are constants
     assert bool((gradient[2:][masks[2:]] > 0).all()) and bool((gradient[2:][~masks[2:]] == 0).all())
@@ -196,11 +196,11 @@ def test_every_translation_of_one_english_row_is_supervised():
     masks = torch.ones(3, 4, dtype=torch.bool)
     tags = torch.tensor([[O, B_TIME, I_TIME, O]])
     head = LinearSlotHead(HIDDEN)
-    both = run(SlotProjectionAligner(LABELS), states, tags, masks, head, translations_of=[0, 0])
+    both = run(SlotProjectionAligner(LABELS, consistency="none"), states, tags, masks, head, translations_of=[0, 0])
     both.backward()
     assert all(states.grad[row].abs().sum() > 0 for row in (1, 2))
-    first = run(SlotProjectionAligner(LABELS), states[[0, 1]], tags, masks[[0, 1]], head)
-    second = run(SlotProjectionAligner(LABELS), states[[0, 2]], tags, masks[[0, 2]], head)
+    first = run(SlotProjectionAligner(LABELS, consistency="none"), states[[0, 1]], tags, masks[[0, 1]], head)
+    second = run(SlotProjectionAligner(LABELS, consistency="none"), states[[0, 2]], tags, masks[[0, 2]], head)
     assert both.item() == pytest.approx((first.item() + second.item()) / 2, rel=1e-5)
 
 
@@ -239,7 +239,138 @@ def test_a_head_without_slot_logits_is_a_clear_error():
         run(SlotProjectionAligner(LABELS), states, torch.tensor([[O, B_TIME, O]]), masks, IntentOnly())
 
 
-@pytest.mark.parametrize(("argument", "value"), [("temperature", 0), ("normalisation", "argmax"), ("bio", "bilou"), ("iterations", 0), ("log_every", -1)])
+@pytest.mark.parametrize(("argument", "value"), [("temperature", 0), ("normalisation", "balanced"), ("bio", "bilou"), ("iterations", 0), ("log_every", -1),
+                                                 ("layer", "middle"), ("layer", 2.5), ("consistency", "tokens"), ("start", 1.0), ("start", -0.1)])
 def test_bad_settings_are_refused_by_name(argument, value):
     with pytest.raises(ConfigError, match=argument):
         SlotProjectionAligner(LABELS, **{argument: value})
+
+
+# --- the consistency check (the default guard) and the aligned layer ---------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 7), st.integers(0, 2**16), st.sampled_from(["argmax", "softmax", "sinkhorn"]))
+def test_an_identical_translation_is_kept_unless_two_english_spans_of_one_type_touch(pairs, length, seed, normalisation):
+    generator = torch.Generator().manual_seed(seed)
+    words = torch.randn(pairs, length, HIDDEN, generator=generator)
+    states = torch.cat([words, words])
+    masks = torch.ones(2 * pairs, length, dtype=torch.bool)
+    tags = torch.randint(0, len(SLOT_LABELS), (pairs, length), generator=generator)
+    aligner = SlotProjectionAligner(LABELS, normalisation=normalisation, temperature=0.01, iterations=200, record_statistics=True)
+    run(aligner, states, tags, masks)
+    # B/I is rebuilt from the translation's order, so "B-TIME B-TIME" (two spans that touch)
+    # comes out as one span, and such a pair is (rightly) not trusted.
+    type_of = {O: "O", B_TIME: "TIME", I_TIME: "TIME", B_GENRE: "GENRE", B_CITY: "CITY"}
+    touching = [any(tags[p, i].item() in (B_TIME, B_GENRE, B_CITY) and type_of[tags[p, i].item()] == type_of[tags[p, i - 1].item()] for i in range(1, length))
+                for p in range(pairs)]
+    assert aligner.statistics[-1]["kept_share"] == pytest.approx(1 - sum(touching) / pairs)
+
+
+def test_a_projection_that_loses_or_merges_a_slot_is_left_out():
+    # English: "at seven in paris" = O B-TIME O B-CITY; the translation's tokens all sit
+    # nearest the English "at", so the projection has no TIME and no CITY span: left out.
+    english_tags = torch.tensor([[O, B_TIME, O, B_CITY]])
+    words = orthogonal_states(4)
+    collapsed = torch.stack([words, words[[0, 0, 0, 0]] + 0.01 * words[[1, 2, 3, 1]]])
+    masks = torch.ones(2, 4, dtype=torch.bool)
+    aligner = SlotProjectionAligner(LABELS, record_statistics=True)
+    states = collapsed.clone().requires_grad_(True)
+    value = run(aligner, states, english_tags, masks)
+    assert aligner.statistics[-1]["kept_share"] == 0.0 and value.item() == 0.0
+    value.backward()
+    assert states.grad.abs().sum() == 0  # nothing is taught from a rejected projection
+    # Two adjacent English TIME words projected onto one translation token: still one span, kept.
+    english_tags = torch.tensor([[O, B_TIME, I_TIME, B_CITY]])
+    merged = torch.stack([words, words[[0, 1, 3, 3]]])
+    kept = SlotProjectionAligner(LABELS, record_statistics=True)
+    run(kept, merged, english_tags, masks)
+    assert kept.statistics[-1]["kept_share"] == 1.0
+    # Two English TIME spans (B-TIME B-TIME) merged into one translation span: left out.
+    english_tags = torch.tensor([[O, B_TIME, B_TIME, B_CITY]])
+    two_spans = SlotProjectionAligner(LABELS, record_statistics=True)
+    run(two_spans, merged, english_tags, masks)
+    assert two_spans.statistics[-1]["kept_share"] == 0.0
+    # Without the check the same pair is taught.
+    unchecked = SlotProjectionAligner(LABELS, consistency="none", record_statistics=True)
+    assert run(unchecked, collapsed, torch.tensor([[O, B_TIME, O, B_CITY]]), masks).item() > 0
+
+
+def test_the_consistency_check_catches_the_collapse_onto_a_hub_word():
+    states, tags, masks = hub_batch(0)
+    checked = SlotProjectionAligner(LABELS, normalisation="softmax", temperature=0.1, record_statistics=True)
+    run(checked, states, tags, masks)
+    assert checked.statistics[-1]["hub_share"] > 0.5
+    assert checked.statistics[-1]["kept_share"] == 0.0
+
+
+def layered_context(aligned_layer: int, depth: int = 6):
+    """English O B-TIME B-CITY and a translation whose states match it only at ``aligned_layer``;
+    at every other layer (the last included) the translation's tokens are in reverse order."""
+    words = orthogonal_states(3)
+    layers = []
+    for index in range(depth + 1):
+        translation = words if index == aligned_layer else words[[2, 1, 0]]
+        layers.append(torch.stack([words, translation]))
+    tags = torch.tensor([[O, B_TIME, B_CITY]])
+    masks = torch.ones(2, 3, dtype=torch.bool)
+    batch = batch_of(tags, masks)
+    context = make_context(layers[-1], batch, torch.tensor([0]), torch.tensor([1]), LinearSlotHead(HIDDEN))
+    context.encoded.hidden_states = tuple(layers)
+    return context
+
+
+def captured_targets(aligner, context):
+    captured = {}
+    original = aligner.project
+
+    def project(*arguments):
+        types, targets = original(*arguments)
+        captured["tags"] = targets[0].argmax(dim=-1).tolist()
+        return types, targets
+
+    aligner.project = project
+    aligner(None, None, context=context)
+    return captured["tags"]
+
+
+def test_the_alignment_reads_two_thirds_up_the_encoder_by_default_or_the_layer_asked_for():
+    from xalign_tokenalign.slot_projection import alignment_layer
+
+    assert [alignment_layer(depth) for depth in (6, 12, 24)] == [4, 8, 16]
+    assert captured_targets(SlotProjectionAligner(LABELS), layered_context(4)) == [O, B_TIME, B_CITY]
+    assert captured_targets(SlotProjectionAligner(LABELS, layer=2), layered_context(2)) == [O, B_TIME, B_CITY]
+    assert captured_targets(SlotProjectionAligner(LABELS, layer=-1), layered_context(4)) == [B_CITY, B_TIME, O]
+    assert SlotProjectionAligner(LABELS).needs_hidden_states and not SlotProjectionAligner(LABELS, layer=-1).needs_hidden_states
+    with pytest.raises(ConfigError, match="layer 9 does not exist; this encoder has layers 0 \\(embeddings\\) to 6"):
+        SlotProjectionAligner(LABELS, layer=9)(None, None, context=layered_context(4))
+
+
+def test_an_encoder_without_inner_layers_falls_back_to_the_last_layer_with_one_warning(caplog):
+    states = torch.stack([orthogonal_states(3), orthogonal_states(3)])
+    masks = torch.ones(2, 3, dtype=torch.bool)
+    aligner = SlotProjectionAligner(LABELS)
+    with caplog.at_level(logging.WARNING):
+        run(aligner, states, torch.tensor([[O, B_TIME, B_CITY]]), masks)
+        run(aligner, states, torch.tensor([[O, B_TIME, B_CITY]]), masks)
+    assert caplog.text.count("no inner layers") == 1
+
+
+def test_the_projection_starts_at_its_share_of_training_and_runs_whenever_progress_is_unknown():
+    import attrs
+
+    english_tags = torch.tensor([[O, B_TIME, B_CITY]])
+    words = orthogonal_states(3)
+    states = torch.stack([words, words]).requires_grad_(True)
+    masks = torch.ones(2, 3, dtype=torch.bool)
+    batch = batch_of(english_tags, masks)
+    torch.manual_seed(0)
+    head = LinearSlotHead(HIDDEN)
+    context = make_context(states, batch, torch.tensor([0]), torch.tensor([1]), head)
+    aligner = SlotProjectionAligner(LABELS, start=0.5)
+    early = aligner(None, None, context=attrs.evolve(context, progress=0.49))
+    assert early.item() == 0.0
+    early.backward()  # a zero that keeps the graph
+    assert aligner(None, None, context=attrs.evolve(context, progress=0.5)).item() > 0
+    assert aligner(None, None, context=context).item() > 0  # outside train(): no progress, always on
+    assert SlotProjectionAligner(LABELS, start=0.0)(None, None, context=attrs.evolve(context, progress=0.0)).item() > 0

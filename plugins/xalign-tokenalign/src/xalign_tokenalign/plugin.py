@@ -2,9 +2,9 @@
 
 Aligners: ``token-align`` (Hausdorff divergence between the token states of a sentence and
 its translation) and ``slot-projection`` (English slot labels projected onto the
-translation through a balanced soft alignment). Combine them with the sentence-level
+translation through a word alignment read inside the encoder). Combine them with the sentence-level
 aligner by name and weight: ``--aligner mse+token-align+slot-projection``,
-``--aligner mse:1,token-align:0.5``.
+``--aligner mse:3,slot-projection:2``.
 """
 
 from __future__ import annotations

@@ -1,16 +1,27 @@
-"""Slot projection: English gold slot labels carried onto the translation through a soft alignment.
+"""Slot projection: English gold slot labels carried onto the translation through a word alignment.
 
 The translation of a labelled English example has no slot labels, but its words are the
 English words in another language. For one pair, English labelled words ``i`` (each word's
-first subword, where ``slot_labels != -100``) with gold tag ``t_i``, translation word tokens
-``j`` (padding, special tokens and prefix masked), cost ``c_ij = 1 - cos`` of their token
-states and temperature ``τ``::
+first subword, where ``slot_labels != -100``) with gold tag ``t_i``, translation text tokens
+``j`` (padding, special tokens and prefix masked), the token states ``a`` of encoder layer
+``ℓ`` (detached) and cost ``c_ij = 1 - cos(a_i, a_j)``::
 
-    Π        = Sinkhorn(exp(-c / τ)), rows 1/|english|, columns 1/|translation|      # the guard
-    u_j      = Σ_i Π_ij onehot(type(t_i)) / Σ_i Π_ij          # projected slot-type distribution
-    q_j      = BIO(u_j, u_{j-1})                              # B-X: u_j[X](1 - u_{j-1}[X]), I-X: u_j[X] u_{j-1}[X]
-    p_j      = softmax(slot head(translation token state j))
-    loss     = mean over translation word tokens of KL(q_j || p_j)
+    i*(j)  = argmin_i c_ij                                   # each translation token's closest English word
+    u_j    = onehot(type(t_{i*(j)}))                         # its projected slot type
+    q_j    = B-X if u_j = X ≠ u_{j-1},  I-X if u_j = u_{j-1} = X,  O if u_j = O
+    keep   = [spans of type X in q] == [spans of type X in t]  for every slot type X     # the guard
+    loss   = mean over the kept pairs' translation tokens of  -log softmax(slot head(y_j))[q_j]
+
+Where the alignment is read (``layer``): by default two thirds up the encoder (layer 8 of
+12, 16 of 24), where multilingual encoders align words best; the top layer, shaped by the
+pretraining objective and by the task, aligns worse (measured in the README). ``layer=-1``
+reads the last layer, any other integer that layer (0: the embeddings).
+
+How it is normalised (``normalisation``): ``argmax`` (the default) gives each translation
+token its closest English word. ``softmax`` (a temperature-``τ`` softmax over the English
+words) and ``sinkhorn`` (the entropic transport plan with uniform marginals, which forces
+every English word to send its share of mass somewhere) give soft targets and a KL loss;
+both project less accurately than the argmax (README).
 
 Types and BIO: the projection carries slot *types* (``B-TIME``/``I-TIME`` -> ``TIME``) and
 rebuilds B/I on the translation side from the previous token, because word order and word
@@ -18,34 +29,41 @@ counts change in translation: an English ``B-X I-X`` may land in reverse order, 
 English word on two translation words, which copying tags would mark ``B-X B-X``. Label
 sets without BIO prefixes are projected tag by tag (``bio="copy"`` does the same for BIO).
 
-Guard against collapse: a softmax alignment of each translation token over the English words
-(``normalisation="softmax"``) lets every token pick the same English "hub" word, and lets
-the many ``O`` words soak up the few slot words, so the translation learns ``O`` everywhere.
-The balanced transport plan cannot: every English word must send its whole share of mass
-(``1/|english|``) somewhere in the translation, so the slot mass of the projected targets
-equals that of the English gold labels (``slot_mass_ratio`` = 1), and no English word can
-take more than its share of the translation. With ``record_statistics=True`` each call
-appends ``slot_mass_ratio``, ``hub_share`` and ``entropy`` to ``self.statistics``; with
-``log_every=N`` it also logs their means every N batches.
+The guard (``consistency="spans"``): a translation names the same things as its source, so
+its projection must have exactly the English number of spans of every slot type. A
+projection that collapsed to ``O`` (the many ``O`` words soaking up the few slot words), that
+piled the translation onto one "hub" word, or that split or merged a slot fails the check,
+and its pair is left out of the loss: it teaches nothing rather than something wrong. With
+``record_statistics=True`` each call appends ``slot_mass_ratio``, ``hub_share``, ``entropy``
+and ``kept_share`` to ``self.statistics``; with ``log_every=N`` it logs their means every N
+batches.
 
-Gradient path: the plan and the projected targets are computed from detached token states
-(a constant target, as in self-training); the loss trains the slot head and, through it, the
-translation's token states only. The alignment itself is never trained to make the targets
-easier (which would reward exactly the collapse above); English rows get no gradient.
+When (``start``, a fraction of training, default 0.5): the projection is only as good as the
+alignment under it, and that alignment forms during training (the sentence-level loss pulls
+the two languages together); projecting from the first step also cost intent accuracy on
+the demo. The loss is therefore zero before ``start`` (read from ``context.progress``, which
+the trainer sets; outside ``xalign.train`` it is always on).
 
-Inputs: the context's token states, the batch's ``slot_labels [labelled, seq]`` and
-``text_mask``, the task head (applied to the translation rows as in the task loss, dropout
-included). Pairs whose English row carries no labels (alignment-only rows, unlabelled
-examples) are skipped; with none left the loss is a zero that keeps the graph. A label space
-without slot labels (sequence classification, PAWS-X) makes this loss a logged no-op, so one
-``--aligner`` spec can run on every dataset. Cost: one head call on the translation rows and
-``iterations`` log-sum-exps over ``[pairs, words, tokens]``.
+Gradient path: the alignment and the projected targets are computed from detached token
+states (a constant target, as in self-training); the loss trains the slot head and, through
+it, the translation's token states only. The alignment itself is never trained to make the
+targets easier (which would reward exactly the collapse above); English rows get no gradient.
+
+Inputs: the context's token states and, for an inner layer, its ``hidden_states``; the
+batch's ``slot_labels [labelled, seq]`` and ``text_mask``; the task head (applied to the
+translation rows as in the task loss, dropout included). Pairs whose English row carries no
+labels (alignment-only rows, unlabelled examples) are skipped; with none left the loss is a
+zero that keeps the graph. A label space without slot labels (sequence classification,
+PAWS-X) makes this loss a logged no-op, so one ``--aligner`` spec can run on every dataset.
+Cost: one head call on the kept translation rows and one ``[pairs, words, tokens]`` cosine
+matrix (``sinkhorn`` adds ``iterations`` log-sum-exps over it).
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from typing import NamedTuple
 
 import torch
 from torch import nn
@@ -59,8 +77,20 @@ logger = logging.getLogger(__name__)
 
 IGNORE_INDEX = -100
 OUTSIDE = "O"
-NORMALISATIONS = ("sinkhorn", "softmax")
+NORMALISATIONS = ("argmax", "softmax", "sinkhorn")
 BIO_MODES = ("repair", "copy")
+CONSISTENCY_CHECKS = ("spans", "none")
+AUTO_LAYER = "auto"
+
+
+def alignment_layer(depth: int) -> int:
+    """The layer aligned by default: two thirds of the way up (8 of 12, 16 of 24).
+
+    Word alignments read from a multilingual encoder are best in its middle-upper layers and
+    worse at the top, which pretraining shaped for masked-token prediction (Jalili Sabet et al.,
+    SimAlign, 2020: layer 8 of mBERT and XLM-R base).
+    """
+    return max(1, round(2 * depth / 3))
 
 
 def split_tag(tag: str) -> tuple[str, str | None]:
@@ -68,6 +98,17 @@ def split_tag(tag: str) -> tuple[str, str | None]:
     if len(tag) > 2 and tag[1] == "-" and tag[0] in "BI":
         return tag[2:], tag[0]
     return tag, None
+
+
+class Projection(NamedTuple):
+    """The labels projected onto the usable pairs of one batch (see ``project_batch``)."""
+
+    pairs: torch.Tensor  # [usable] index of each usable pair in the context's pair order
+    translation_rows: torch.Tensor  # [usable] batch row of each pair's translation
+    translation_mask: torch.Tensor  # [usable, seq] the translation's text tokens
+    types: torch.Tensor  # [usable, seq, types] projected slot-type distribution per token
+    targets: torch.Tensor  # [usable, seq, tags] projected tag distribution (B/I rebuilt)
+    keep: torch.Tensor  # [usable] bool: passed the consistency check
 
 
 class TagSpace:
@@ -95,12 +136,13 @@ class TagSpace:
 
 
 class SlotProjectionAligner(nn.Module):
-    """KL from English slot labels projected through a balanced soft alignment to the slot head's output on the translation."""
+    """The slot head on the translation, trained on English slot labels projected through a word alignment (pairs that pass the guard only)."""
 
     needs_context = True
 
-    def __init__(self, labels: LabelSpace, temperature: float = 0.05, normalisation: str = "sinkhorn", iterations: int = 30, bio: str = "repair",
-                 train_encoder: bool = True, confidence: bool = False, record_statistics: bool = False, log_every: int = 0):
+    def __init__(self, labels: LabelSpace, temperature: float = 0.05, normalisation: str = "argmax", iterations: int = 30, bio: str = "repair",
+                 layer: int | str = "auto", consistency: str = "spans", train_encoder: bool = True, start: float = 0.5, confidence: bool = False,
+                 record_statistics: bool = False, log_every: int = 0):
         super().__init__()
         if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
             raise ConfigError(f"slot-projection aligner: temperature must be a positive number, got {temperature!r}")
@@ -108,6 +150,10 @@ class SlotProjectionAligner(nn.Module):
             raise ConfigError(f"slot-projection aligner: normalisation must be one of {', '.join(NORMALISATIONS)}, got {normalisation!r}")
         if bio not in BIO_MODES:
             raise ConfigError(f"slot-projection aligner: bio must be one of {', '.join(BIO_MODES)}, got {bio!r}")
+        if consistency not in CONSISTENCY_CHECKS:
+            raise ConfigError(f"slot-projection aligner: consistency must be one of {', '.join(CONSISTENCY_CHECKS)}, got {consistency!r}")
+        if layer != AUTO_LAYER and (isinstance(layer, bool) or not isinstance(layer, int)):
+            raise ConfigError(f"slot-projection aligner: layer must be an integer (0: the embeddings, -1: the last layer) or {AUTO_LAYER!r}, got {layer!r}")
         if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
             raise ConfigError(f"slot-projection aligner: iterations must be a positive integer, got {iterations!r}")
         if isinstance(log_every, bool) or not isinstance(log_every, int) or log_every < 0:
@@ -116,11 +162,17 @@ class SlotProjectionAligner(nn.Module):
         self.normalisation = normalisation
         self.iterations = iterations
         self.bio = bio
+        self.layer = layer
+        self.consistency = consistency
         self.log_every = log_every
         self.train_encoder = bool(train_encoder)
+        if isinstance(start, bool) or not isinstance(start, (int, float)) or not 0.0 <= start < 1.0:
+            raise ConfigError(f"slot-projection aligner: start must be a fraction of training in [0, 1) (0.5: the second half), got {start!r}")
+        self.start = float(start)
         self.confidence = bool(confidence)
         self.statistics: list[dict[str, float]] | None = [] if record_statistics or log_every else None
         self.enabled = bool(labels.slot_labels)
+        self._warned_no_layers = False
         if not self.enabled:
             logger.warning("slot-projection: the model has no slot labels (a sentence-level task); this aligner adds nothing")
             return
@@ -130,8 +182,33 @@ class SlotProjectionAligner(nn.Module):
         self.register_buffer("begin_tag", torch.tensor(self.tags.begin, dtype=torch.long), persistent=False)
         self.register_buffer("inside_tag", torch.tensor(self.tags.inside, dtype=torch.long), persistent=False)
 
+    @property
+    def needs_hidden_states(self) -> bool:
+        """True unless the alignment reads the last layer, which every encoder call returns anyway."""
+        return self.enabled and self.layer != -1
+
+    def alignment_states(self, context: AlignmentContext) -> torch.Tensor:
+        """``[rows, seq, hidden]``: the token states the alignment is computed from (``layer``)."""
+        layers = getattr(context.encoded, "hidden_states", None)
+        if self.layer == -1:
+            return context.encoded.token_states
+        if layers is None:
+            if not self._warned_no_layers:
+                logger.warning("slot-projection: the encoder returned no inner layers (hidden_states); aligning on the last layer instead of layer %r", self.layer)
+                self._warned_no_layers = True
+            return context.encoded.token_states
+        depth = len(layers) - 1  # layers[0] holds the embeddings
+        index = alignment_layer(depth) if self.layer == AUTO_LAYER else self.layer
+        if not -len(layers) <= index <= depth:
+            raise ConfigError(f"slot-projection aligner: layer {self.layer} does not exist; this encoder has layers 0 (embeddings) to {depth}, or -1 for the last")
+        return layers[index]
+
     def alignment(self, cost: torch.Tensor, english_mask: torch.Tensor, translation_mask: torch.Tensor) -> torch.Tensor:
         """``[pairs, translation, english]``: each translation token's weights over the English words, rows summing to 1."""
+        if self.normalisation == "argmax":
+            allowed = english_mask[:, :, None] & translation_mask[:, None, :]
+            closest = cost.masked_fill(~allowed, math.inf).argmin(dim=1)  # [pairs, translation]
+            return nn.functional.one_hot(closest, cost.shape[1]).float() * translation_mask[:, :, None]
         if self.normalisation == "sinkhorn":
             plan = sinkhorn_plan(cost, english_mask, translation_mask, self.temperature, self.iterations).transpose(1, 2)
             return plan / plan.sum(dim=2, keepdim=True).clamp(min=1e-30)
@@ -153,29 +230,49 @@ class SlotProjectionAligner(nn.Module):
         targets.index_add_(2, self.inside_tag, continues)
         return types, targets
 
-    def forward(self, source: torch.Tensor, target: torch.Tensor, context: AlignmentContext | None = None) -> torch.Tensor:
-        if context is None:
-            raise TypeError("slot-projection needs the alignment context (token states, slot labels, head): call it as aligner(source, target, context=...)")
-        states = context.encoded.token_states
+    def project_batch(self, context: AlignmentContext) -> Projection | None:
+        """The projected labels of every usable pair of the batch (``None`` when there is none).
+
+        A pair is usable when its English row carries slot labels and its translation has
+        text tokens. Everything here is computed without gradient: the projection is a target.
+        """
         slot_labels = context.batch.get("slot_labels")
         if not self.enabled or slot_labels is None:
-            return states.sum() * 0.0
+            return None
+        states = context.encoded.token_states
         labelled = context.source_rows < slot_labels.shape[0]
         english_mask = torch.zeros(len(labelled), slot_labels.shape[1], dtype=torch.bool, device=states.device)
         english_mask[labelled] = slot_labels[context.source_rows[labelled]] != IGNORE_INDEX
         translation_mask = text_positions(context.batch, context.target_rows)
         usable = english_mask.any(dim=1) & translation_mask.any(dim=1)
         if not bool(usable.any()):
-            return states.sum() * 0.0
-        english_rows, translation_rows = context.source_rows[usable], context.target_rows[usable]
-        english_mask, translation_mask = english_mask[usable], translation_mask[usable]
+            return None
+        pairs = usable.nonzero().flatten()
+        english_rows, translation_rows = context.source_rows[pairs], context.target_rows[pairs]
+        english_mask, translation_mask = english_mask[pairs], translation_mask[pairs]
         with torch.no_grad():
-            cost = cosine_cost(states[english_rows].detach(), states[translation_rows].detach())
+            aligned = self.alignment_states(context).detach()
+            cost = cosine_cost(aligned[english_rows], aligned[translation_rows])
             weights = self.alignment(cost, english_mask, translation_mask)
             english_tags = slot_labels[english_rows].masked_fill(~english_mask, 0)
             types, targets = self.project(weights, english_tags, translation_mask)
+            keep = self.consistent(types, english_tags, english_mask, translation_mask)
             if self.statistics is not None:
-                self.record(self.collapse_statistics(weights, types, english_tags, english_mask, translation_mask))
+                self.record(self.collapse_statistics(weights, types, english_tags, english_mask, translation_mask, keep))
+        return Projection(pairs, translation_rows, translation_mask, types, targets, keep)
+
+    def forward(self, source: torch.Tensor, target: torch.Tensor, context: AlignmentContext | None = None) -> torch.Tensor:
+        if context is None:
+            raise TypeError("slot-projection needs the alignment context (token states, slot labels, head): call it as aligner(source, target, context=...)")
+        states = context.encoded.token_states
+        if self.start and context.progress is not None and context.progress < self.start:
+            return states.sum() * 0.0  # not yet: the alignment it projects through is still forming
+        projection = self.project_batch(context)
+        if projection is None or not bool(projection.keep.any()):
+            return states.sum() * 0.0
+        keep = projection.keep
+        translation_rows, translation_mask = projection.translation_rows[keep], projection.translation_mask[keep]
+        types, targets = projection.types[keep], projection.targets[keep]
         translation_states = states[translation_rows] if self.train_encoder else states[translation_rows].detach()
         logits = context.head(translation_states, context.encoded.sentence_embedding[translation_rows])
         if "slots" not in logits:
@@ -190,6 +287,39 @@ class SlotProjectionAligner(nn.Module):
         weights = (1.0 - entropy).clamp(min=0.0) * translation_mask
         return (per_token * weights).sum() / weights.sum().clamp(min=1e-6)
 
+    def consistent(self, types: torch.Tensor, english_tags: torch.Tensor, english_mask: torch.Tensor, translation_mask: torch.Tensor) -> torch.Tensor:
+        """``[pairs]`` bool: the pairs whose projected labels name the same slots as the English labels.
+
+        A translation names the same things as its source: as many ``TIME`` spans, as many
+        ``LOCATION`` spans, and so on. ``consistency="spans"`` keeps a pair only when the
+        projection (each token's most likely type, B/I rebuilt as in the targets) has exactly
+        the English number of spans of every slot type. A projection that collapsed to ``O``,
+        piled onto one hub word, or split or merged a slot fails this check, and its pair
+        teaches nothing, rather than something wrong. ``consistency="none"`` keeps every pair.
+        """
+        if self.consistency == "none":
+            return torch.ones(types.shape[0], dtype=torch.bool, device=types.device)
+        english_types = self.tag_to_type[english_tags]
+        english_begins = self.begin_tag[english_types] == english_tags if self.tags.is_bio else torch.zeros_like(english_mask)
+        english = self.span_counts(english_types, english_mask, english_begins)
+        projected = self.span_counts(types.argmax(dim=-1), translation_mask, torch.zeros_like(translation_mask))
+        return (english == projected).all(dim=1)
+
+    def span_counts(self, types: torch.Tensor, mask: torch.Tensor, begins: torch.Tensor) -> torch.Tensor:
+        """``[pairs, types]``: spans of each slot type in each row, over the masked-in positions in order.
+
+        A span starts where a slot type follows a different type (or ``O``, or the start), or
+        where the tag says ``B-``; the ``O`` column is zero.
+        """
+        order = torch.sort((~mask).to(torch.int8), dim=1, stable=True).indices  # masked-in positions first, in order
+        types, mask, begins = types.gather(1, order), mask.gather(1, order), begins.gather(1, order)
+        previous = torch.cat([torch.full_like(types[:, :1], -1), types[:, :-1]], dim=1)
+        starts = mask & ((types != previous) | begins)
+        if self.tags.outside_type >= 0:
+            starts = starts & (types != self.tags.outside_type)
+        counts = torch.zeros(types.shape[0], len(self.tags.types), device=types.device)
+        return counts.scatter_add_(1, types, starts.float())
+
     def record(self, statistics: dict[str, float]) -> None:
         """Keep one batch's collapse statistics; every ``log_every`` batches, log their recent means."""
         self.statistics.append(statistics)
@@ -200,7 +330,8 @@ class SlotProjectionAligner(nn.Module):
                         " ".join(f"{key}={value:.3f}" for key, value in means.items()))
 
     @torch.no_grad()
-    def collapse_statistics(self, weights: torch.Tensor, types: torch.Tensor, english_tags: torch.Tensor, english_mask: torch.Tensor, translation_mask: torch.Tensor) -> dict[str, float]:
+    def collapse_statistics(self, weights: torch.Tensor, types: torch.Tensor, english_tags: torch.Tensor, english_mask: torch.Tensor, translation_mask: torch.Tensor,
+                            keep: torch.Tensor | None = None) -> dict[str, float]:
         """How much slot mass the projection keeps, and how concentrated the alignment is, for one batch.
 
         ``slot_mass_ratio``: the projected non-O share of the translation tokens / the non-O
@@ -209,6 +340,7 @@ class SlotProjectionAligner(nn.Module):
         ``hub_share``: per pair, the largest share of translation tokens whose heaviest English
         word is one and the same word, averaged (1: all align to one word).
         ``entropy``: mean entropy of the projected type distributions / log(types) (0: confident).
+        ``kept_share``: the share of pairs that pass the consistency check (1 without one).
         """
         outside = self.tags.outside_type
         slot_types = torch.ones(len(self.tags.types), dtype=torch.bool, device=types.device)
@@ -226,7 +358,9 @@ class SlotProjectionAligner(nn.Module):
             "slot_mass_ratio": float(projected_slot / english_slot) if float(english_slot) > 0 else float("nan"),
             "hub_share": float(hub),
             "entropy": float(entropy),
+            "kept_share": float(keep.float().mean()) if keep is not None else 1.0,
         }
 
     def extra_repr(self) -> str:
-        return f"temperature={self.temperature}, normalisation={self.normalisation!r}, bio={self.bio!r}, enabled={self.enabled}"
+        return (f"temperature={self.temperature}, normalisation={self.normalisation!r}, layer={self.layer!r}, consistency={self.consistency!r}, "
+                f"bio={self.bio!r}, enabled={self.enabled}")
