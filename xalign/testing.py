@@ -7,6 +7,7 @@ and a word-level tokenizer built from a vocabulary given in code.
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -15,6 +16,28 @@ from xalign.hookspecs import hookimpl
 from xalign.registry import Registry, new_plugin_manager
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+
+
+@contextlib.contextmanager
+def restored_logging() -> Iterator[None]:
+    """The root logger's handlers and level as they were, whatever the block set up in between.
+
+    The benchmarks runner configures logging for its process; run in process by a test, it
+    would otherwise leave its handlers (and their open log files) on the root logger.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+                handler.close()
+        for handler in handlers:
+            if handler not in root.handlers:
+                root.addHandler(handler)
+        root.setLevel(level)
 
 
 @contextlib.contextmanager

@@ -7,7 +7,6 @@ Small PAWS-X and MTOP fixtures written here, a tiny random encoder, one epoch.""
 from __future__ import annotations
 
 import json
-import logging
 import random
 from pathlib import Path
 
@@ -52,13 +51,10 @@ def encoder(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def restore_logging():
-    root = logging.getLogger()
-    handlers = list(root.handlers)
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
+    from xalign.testing import restored_logging
+
+    with restored_logging():
+        yield
 
 
 def test_paws_x_averages_include_english_and_every_model_records_its_data(paws_x, encoder, tmp_path, capsys):

@@ -6,17 +6,17 @@ in-process on a tiny random encoder. Nothing is downloaded.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, TypeVar
 
 import pytest
+
+from xalign.testing import restored_logging
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 TOY_TRAINING = Path(__file__).with_name("toy_training.py")
@@ -140,24 +140,6 @@ def runner_arguments(data_dir: Path, encoder_dir: Path, output: Path, *extra: st
     return ["--dataset", "mtop", "--data-dir", str(data_dir), "--encoder", str(encoder_dir), "--languages", "de",
             "--modes", "zero-shot,xeroalign", "--epochs", "2", "--batch-size", "8", "--max-length", "32",
             "--device", "cpu", "--checkpoint-every", "1", "--no-progress", "--output", str(output), *extra]
-
-
-@contextlib.contextmanager
-def restored_logging() -> Iterator[None]:
-    """The root logger's handlers and level as they were, whatever the runner set up in between."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    try:
-        yield
-    finally:
-        for handler in list(root.handlers):
-            if handler not in handlers:
-                root.removeHandler(handler)
-                handler.close()
-        for handler in handlers:
-            if handler not in root.handlers:
-                root.addHandler(handler)
-        root.setLevel(level)
 
 
 @pytest.fixture

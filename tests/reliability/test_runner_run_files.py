@@ -20,7 +20,9 @@ import pytest
 from benchmarks.input_files import INPUTS_FILE
 from benchmarks.run import main
 
-from .conftest import restored_logging, runner_arguments
+from xalign.testing import restored_logging
+
+from .conftest import runner_arguments
 
 
 @pytest.fixture(scope="module")

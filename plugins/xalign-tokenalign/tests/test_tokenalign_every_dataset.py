@@ -9,7 +9,6 @@ language, and record the aligner it trained with. On PAWS-X (sentence pairs, no 
 from __future__ import annotations
 
 import json
-import logging
 import random
 from pathlib import Path
 
@@ -103,13 +102,10 @@ def encoder(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def restore_logging():
-    root = logging.getLogger()
-    handlers = list(root.handlers)
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
+    from xalign.testing import restored_logging
+
+    with restored_logging():
+        yield
 
 
 @pytest.mark.parametrize("dataset, write_files", [("mtop", mtop), ("mtod", mtod), ("multiatis", multiatis), ("paws-x", paws_x)])

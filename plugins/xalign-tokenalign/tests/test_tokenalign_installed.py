@@ -7,7 +7,6 @@ import logging
 import math
 
 import pytest
-import torch
 from tokenalign_toy import INTENTS, toy_config, toy_examples, toy_translations
 
 import xalign

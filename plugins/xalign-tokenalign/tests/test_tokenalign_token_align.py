@@ -89,7 +89,6 @@ def test_token_align_pulls_each_token_towards_its_counterpart():
     torch.manual_seed(0)
     english = torch.randn(1, 5, HIDDEN)
     translation = (english[:, [2, 0, 4, 1, 3]] + 0.3 * torch.randn(1, 5, HIDDEN)).requires_grad_(True)
-    states = torch.cat([english, translation])
     masks = torch.ones(2, 5, dtype=torch.bool)
     optimiser = torch.optim.SGD([translation], lr=0.5)
     before = loss(torch.cat([english, translation]), masks).item()
