@@ -13,7 +13,7 @@ from tokenalign_toy import IGNORE, INTENTS, SLOT_LABELS, LinearSlotHead, make_co
 import xalign
 from xalign.errors import ConfigError
 from xalign_tokenalign import SlotProjectionAligner
-from xalign_tokenalign.slot_projection import TagSpace
+from xalign_tokenalign.tags import TagSpace
 
 HIDDEN = 8
 LABELS = xalign.LabelSpace(INTENTS, SLOT_LABELS)  # O, B-TIME, I-TIME, B-GENRE, B-CITY

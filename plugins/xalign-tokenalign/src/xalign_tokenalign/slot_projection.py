@@ -72,11 +72,11 @@ from xalign import LabelSpace
 from xalign.errors import ConfigError
 from xalign.training.objective import AlignmentContext
 from xalign_tokenalign.alignment import cosine_cost, sinkhorn_plan, softmax_alignments, text_positions
+from xalign_tokenalign.tags import TagSpace
 
 logger = logging.getLogger(__name__)
 
 IGNORE_INDEX = -100
-OUTSIDE = "O"
 NORMALISATIONS = ("argmax", "softmax", "sinkhorn")
 BIO_MODES = ("repair", "copy")
 CONSISTENCY_CHECKS = ("spans", "none")
@@ -93,13 +93,6 @@ def alignment_layer(depth: int) -> int:
     return max(1, round(2 * depth / 3))
 
 
-def split_tag(tag: str) -> tuple[str, str | None]:
-    """``B-TIME`` -> ``("TIME", "B")``, ``I-TIME`` -> ``("TIME", "I")``, ``O`` or a bare type -> ``(tag, None)``."""
-    if len(tag) > 2 and tag[1] == "-" and tag[0] in "BI":
-        return tag[2:], tag[0]
-    return tag, None
-
-
 class Projection(NamedTuple):
     """The labels projected onto the usable pairs of one batch (see ``project_batch``)."""
 
@@ -109,30 +102,6 @@ class Projection(NamedTuple):
     types: torch.Tensor  # [usable, seq, types] projected slot-type distribution per token
     targets: torch.Tensor  # [usable, seq, tags] projected tag distribution (B/I rebuilt)
     keep: torch.Tensor  # [usable] bool: passed the consistency check
-
-
-class TagSpace:
-    """The slot tags as types plus B/I: which tag id starts or continues each type."""
-
-    def __init__(self, slot_labels: tuple[str, ...], bio: str):
-        parts = [split_tag(tag) for tag in slot_labels]
-        self.is_bio = bio == "repair" and all(prefix is not None for tag, (_, prefix) in zip(slot_labels, parts) if tag != OUTSIDE)
-        if not self.is_bio:  # every tag is its own type
-            parts = [(tag, None) for tag in slot_labels]
-        names = [name for name, _ in parts]
-        self.types = tuple(dict.fromkeys(names))
-        index = {name: position for position, name in enumerate(self.types)}
-        self.tag_to_type = [index[name] for name in names]
-        self.begin = [-1] * len(self.types)
-        self.inside = [-1] * len(self.types)
-        for tag_id, (name, prefix) in enumerate(parts):
-            (self.inside if prefix == "I" else self.begin)[index[name]] = tag_id
-        for kind in range(len(self.types)):  # a type seen only as B- or only as I- keeps all its mass there
-            if self.begin[kind] < 0:
-                self.begin[kind] = self.inside[kind]
-            if self.inside[kind] < 0:
-                self.inside[kind] = self.begin[kind]
-        self.outside_type = index.get(OUTSIDE, -1)
 
 
 class SlotProjectionAligner(nn.Module):
@@ -301,24 +270,9 @@ class SlotProjectionAligner(nn.Module):
             return torch.ones(types.shape[0], dtype=torch.bool, device=types.device)
         english_types = self.tag_to_type[english_tags]
         english_begins = self.begin_tag[english_types] == english_tags if self.tags.is_bio else torch.zeros_like(english_mask)
-        english = self.span_counts(english_types, english_mask, english_begins)
-        projected = self.span_counts(types.argmax(dim=-1), translation_mask, torch.zeros_like(translation_mask))
+        english = self.tags.span_counts(english_types, english_mask, english_begins)
+        projected = self.tags.span_counts(types.argmax(dim=-1), translation_mask, torch.zeros_like(translation_mask))
         return (english == projected).all(dim=1)
-
-    def span_counts(self, types: torch.Tensor, mask: torch.Tensor, begins: torch.Tensor) -> torch.Tensor:
-        """``[pairs, types]``: spans of each slot type in each row, over the masked-in positions in order.
-
-        A span starts where a slot type follows a different type (or ``O``, or the start), or
-        where the tag says ``B-``; the ``O`` column is zero.
-        """
-        order = torch.sort((~mask).to(torch.int8), dim=1, stable=True).indices  # masked-in positions first, in order
-        types, mask, begins = types.gather(1, order), mask.gather(1, order), begins.gather(1, order)
-        previous = torch.cat([torch.full_like(types[:, :1], -1), types[:, :-1]], dim=1)
-        starts = mask & ((types != previous) | begins)
-        if self.tags.outside_type >= 0:
-            starts = starts & (types != self.tags.outside_type)
-        counts = torch.zeros(types.shape[0], len(self.tags.types), device=types.device)
-        return counts.scatter_add_(1, types, starts.float())
 
     def record(self, statistics: dict[str, float]) -> None:
         """Keep one batch's collapse statistics; every ``log_every`` batches, log their recent means."""
