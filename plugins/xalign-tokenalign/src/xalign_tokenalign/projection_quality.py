@@ -49,28 +49,6 @@ def parallel_pairs(english: Sequence, target: Sequence, limit: int) -> list[tupl
     return pairs[:limit]
 
 
-def _side_by_side(collator, pairs: list[tuple]) -> dict:
-    """One batch: the English rows, then their target-language versions (both with labels), padded alike."""
-    english = collator([ParallelItem(source, ()) for source, _ in pairs])
-    target = collator([ParallelItem(other, ()) for _, other in pairs])
-    length = max(english["input_ids"].shape[1], target["input_ids"].shape[1])
-
-    def pad(tensor: torch.Tensor, value: int) -> torch.Tensor:
-        return torch.nn.functional.pad(tensor, (0, length - tensor.shape[1]), value=value)
-
-    pad_id = collator.tokenizer.pad_token_id or 0
-    batch = {
-        "input_ids": torch.cat([pad(english["input_ids"], pad_id), pad(target["input_ids"], pad_id)]),
-        "attention_mask": torch.cat([pad(english["attention_mask"], 0), pad(target["attention_mask"], 0)]),
-        "text_mask": torch.cat([pad(english["text_mask"], 0), pad(target["text_mask"], 0)]),
-        "slot_labels": pad(english["slot_labels"], IGNORE_INDEX),
-        "target_slot_labels": pad(target["slot_labels"], IGNORE_INDEX),
-    }
-    if "token_type_ids" in english:
-        batch["token_type_ids"] = torch.cat([pad(english["token_type_ids"], 0), pad(target["token_type_ids"], 0)])
-    return batch
-
-
 @torch.no_grad()
 def projection_quality(assembly, pairs: list[tuple], settings: Sequence[str] = DEFAULT_SETTINGS, batch_size: int = 32) -> dict:
     """Span F1 of the projected labels (all pairs, and the pairs the guard keeps) and of the model's predictions."""
@@ -91,13 +69,16 @@ def projection_quality(assembly, pairs: list[tuple], settings: Sequence[str] = D
     kept = {setting: [] for setting in settings}
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start : start + batch_size]
-        batch = {key: value.to(assembly.device) for key, value in _side_by_side(collator, chunk).items()}
+        # One labelled batch, padded alike: the English rows, then their target-language versions.
+        items = [ParallelItem(source, ()) for source, _ in chunk] + [ParallelItem(other, ()) for _, other in chunk]
+        batch = {key: value.to(assembly.device) if isinstance(value, torch.Tensor) else value for key, value in collator(items).items()}
         count = len(chunk)
         encoded = assembly.encode(batch["input_ids"], batch["attention_mask"], batch.get("token_type_ids"), hidden_states=True)
         source_rows, target_rows = torch.arange(count, device=assembly.device), torch.arange(count, 2 * count, device=assembly.device)
         context = AlignmentContext(encoded, batch, source_rows, target_rows, assembly.head)
-        words = [(batch["target_slot_labels"][p] != IGNORE_INDEX).nonzero().flatten() for p in range(count)]
-        gold += [[tags[int(batch["target_slot_labels"][p, q])] for q in words[p]] for p in range(count)]
+        target_labels = batch["slot_labels"][count:]
+        words = [(target_labels[p] != IGNORE_INDEX).nonzero().flatten() for p in range(count)]
+        gold += [[tags[int(target_labels[p, q])] for q in words[p]] for p in range(count)]
         logits = assembly.head(encoded.token_states[target_rows], encoded.sentence_embedding[target_rows])["slots"]
         predicted += [[tags[int(logits[p, q].argmax())] for q in words[p]] for p in range(count)]
         for setting, aligner in aligners.items():
