@@ -166,11 +166,11 @@ def step_times(specs: list[str], steps: int, rounds: int, dataset: str = "demo")
     return times
 
 
-GUARD_SETTINGS = ("argmax@auto", "argmax@-1", "softmax@-1", "sinkhorn@-1")
+GUARD_SETTINGS = ("argmax@auto", "argmax@auto/words", "argmax@-1", "softmax@-1", "sinkhorn@-1")
 
 
 def guard_statistics(steps: int, dataset: str = "demo", settings: tuple[str, ...] = GUARD_SETTINGS) -> dict[str, dict[str, float]]:
-    """The collapse statistics of ``slot-projection`` under each setting (``NORMALISATION@LAYER``), over ``steps`` training steps.
+    """The collapse statistics of ``slot-projection`` under each setting (``NORMALISATION@LAYER[/UNITS]``), over ``steps`` training steps.
 
     Each normalisation trains e5-small from the same pretrained weights and the same seed on
     the dataset's English data and all its translations (``mse+slot-projection`` at the
@@ -189,7 +189,6 @@ def guard_statistics(steps: int, dataset: str = "demo", settings: tuple[str, ...
     english, translations, intents, tags = training_data(dataset)
     means = {}
     for setting in settings:
-        normalisation, layer = parse_setting(setting)
         seed_everything(123456789)
         config = xalign.XalignConfig(
             model=xalign.ModelConfig(encoder="e5-small", aligner="mse+slot-projection", intent_labels=intents, slot_labels=tags, max_length=64, freeze_word_embeddings=True),
@@ -197,7 +196,8 @@ def guard_statistics(steps: int, dataset: str = "demo", settings: tuple[str, ...
                                            translations_per_example=1, progress=False, device="cpu"),
         )
         assembly, _ = xalign.build(config)
-        projection = SlotProjectionAligner(xalign.LabelSpace(intents, tags), normalisation=normalisation, layer=layer, record_statistics=True)
+        # From the first step (start=0): the guard is measured where the alignment is weakest.
+        projection = SlotProjectionAligner(xalign.LabelSpace(intents, tags), **parse_setting(setting), start=0.0, record_statistics=True)
         assembly.aligner.parts["slot-projection"] = projection
         with tempfile.TemporaryDirectory() as directory:
             xalign.train(assembly, english, translations, config.training, output_dir=Path(directory) / "run")

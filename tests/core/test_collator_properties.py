@@ -204,6 +204,24 @@ def test_text_prefix_words_get_no_labels(case):
             assert after.tolist() == before.tolist()
 
 
+
+@SETTINGS
+@given(batches())
+def test_word_starts_mark_the_first_piece_of_every_word_in_english_and_translation_rows(case):
+    tokenizer, items = case
+    batch = collator(tokenizer, text_prefix="query: ")(items)
+    rows = batch["input_ids"].shape[0]
+    assert batch["word_starts"].shape == batch["input_ids"].shape
+    markers = set(tokenizer.all_special_tokens) - {tokenizer.unk_token}  # an unknown word is still a word
+    for row in range(rows):
+        tokens = tokenizer.convert_ids_to_tokens(batch["input_ids"][row, : real_length(batch, row)].tolist())
+        if row < len(items):  # English rows: the example's own words, where their labels sit (not the prefix)
+            assert batch["word_starts"][row].tolist() == (batch["word_index"][row] >= 0).long().tolist()
+        else:  # translations: the tokenizer's words; in a word-piece vocabulary, every piece without "##"
+            expected = [int(token not in markers and not token.startswith("##")) for token in tokens]
+            assert batch["word_starts"][row, : len(tokens)].tolist() == expected
+        assert batch["word_starts"][row, len(tokens) :].eq(0).all()  # padding starts no word
+
 def test_words_split_into_word_pieces_are_labelled_at_their_first_piece():
     tokenizer = tiny_tokenizer(["set", "alarm", "for"])
     example = SlotFillingExample(id="pieces", words=("sets", "alarms", "for", "seven"), slot_tags=("O", "B-GENRE", "O", "B-TIME"), intent="alarm")
@@ -234,6 +252,7 @@ def test_overlong_rows_are_truncated_to_max_length_and_counted():
     assert batches_collator.truncated.rows == 2  # the long English row and its translation
     assert batches_collator.truncated.labelled_words_lost == 4  # 8 words, 4 kept
     assert batch["word_index"][0].tolist() == [-1, 0, 1, 2, 3, -1]
+    assert batch["word_starts"][0].tolist() == [0, 1, 1, 1, 1, 0]  # cut with the row
 
 
 def test_overlong_rows_raise_a_data_error_naming_the_example_when_asked():

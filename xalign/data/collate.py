@@ -12,6 +12,8 @@ so that one encoder call serves the task loss and the alignment loss::
     slot_labels          [batch, seq]  tag ids at labelled subwords, -100 elsewhere
     word_index           [batch, seq]  word number at each word's first subword, -1 elsewhere
     text_mask            [rows, seq]   1 at the tokens of the text itself, 0 at padding, special tokens and the text prefix
+    word_starts          [rows, seq]   1 at the first subword of every word, English and translation rows alike
+                                       (fast tokenizers only: the words are the tokenizer's own pre-tokenisation)
 """
 
 from __future__ import annotations
@@ -28,6 +30,19 @@ from xalign.errors import DataError
 from xalign.heads import LabelSpace
 
 logger = logging.getLogger(__name__)
+
+
+def word_starts(word_ids: Sequence[int | None]) -> list[int]:
+    """1 at the first subword of each word, 0 elsewhere (special tokens included), from a fast tokenizer's ``word_ids``.
+
+    A word restarts wherever the word id changes; the second text of a pair numbers its
+    words from 0 again, but a special token always separates the two.
+    """
+    starts, previous = [], None
+    for word in word_ids:
+        starts.append(int(word is not None and word != previous))
+        previous = word
+    return starts
 
 
 @attrs.frozen
@@ -95,6 +110,8 @@ class Collator:
         rows = []
         for index in range(len(first)):
             row = {key: encodings[key][index] for key in ("input_ids", "token_type_ids") if key in encodings}
+            if getattr(encodings, "is_fast", False):
+                row["word_starts"] = word_starts(encodings.word_ids(index))
             rows.append(self._fit(row, ids[index], None))
         return rows
 
@@ -110,6 +127,7 @@ class Collator:
             if missing:
                 self._keep_deleted_words(row, raw, missing, example, offset)
             row["word_ids"] = [None if word is None or word < offset else word - offset for word in raw]
+            row["word_starts"] = word_starts(row["word_ids"])
             rows.append(self._fit(row, example.id, example))
         return rows
 
@@ -158,6 +176,8 @@ class Collator:
         for key in ("input_ids", "token_type_ids"):
             if key in row:
                 row[key] = row[key][:keep] + row[key][-1:]
+        if "word_starts" in row:
+            row["word_starts"] = row["word_starts"][:keep] + [0]
         if "word_ids" in row:
             kept_words = {word for word in row["word_ids"][:keep] if word is not None}
             lost = len({word for word in row["word_ids"] if word is not None} - kept_words)
@@ -237,6 +257,8 @@ class Collator:
         batch = {"input_ids": input_ids, "attention_mask": attention_mask}
         if all("token_type_ids" in row for row in rows):
             batch["token_type_ids"] = torch.tensor([row["token_type_ids"] + [0] * (width - length) for row, length in zip(rows, lengths)], dtype=torch.long)
+        if all("word_starts" in row for row in rows):
+            batch["word_starts"] = torch.tensor([row["word_starts"] + [0] * (width - length) for row, length in zip(rows, lengths)], dtype=torch.long)
         return batch
 
     def text_mask(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:

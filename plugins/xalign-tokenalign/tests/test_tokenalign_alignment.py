@@ -11,7 +11,7 @@ from tokenalign_toy import TOY_VOCABULARY
 import xalign
 from xalign.data.collate import Collator, ParallelItem
 from xalign.data.examples import ClassificationExample, SlotFillingExample, Translation
-from xalign_tokenalign.alignment import alignment_statistics, cosine_cost, sinkhorn_plan, softmax_alignments
+from xalign_tokenalign.alignment import alignment_statistics, cosine_cost, mean_over_units, sinkhorn_plan, softmax_alignments, word_units
 
 HIDDEN = 8
 
@@ -80,3 +80,39 @@ def test_text_mask_marks_words_only_not_specials_prefix_or_padding():
     batch = plain([ParallelItem(ClassificationExample("2", "query: wake ß"))], with_labels=False)
     tokens = tokenizer.convert_ids_to_tokens(batch["input_ids"][0].tolist())
     assert [token for token, keep in zip(tokens, batch["text_mask"][0].tolist()) if keep] == tokens[1:-1]
+
+
+def units_oracle(starts: list[int], text: list[int], max_pieces: int) -> list[int]:
+    """Word units by hand: runs from each start over the following text pieces; a run longer than max_pieces is split."""
+    units, run = [0] * len(text), []
+    runs = []
+    for position, (start, inside) in enumerate(zip(starts, text)):
+        if not inside:
+            continue
+        if start or not run:
+            run = [position]
+            runs.append(run)
+        else:
+            run.append(position)
+    for run in runs:
+        for position in run if len(run) > max_pieces else run[:1]:
+            units[position] = 1
+    return units
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=12), st.integers(1, 4), st.integers(0, 2**16))
+def test_word_units_and_their_mean_states_follow_the_words_and_ignore_padding(positions, max_pieces, seed):
+    starts = torch.tensor([[int(start) for start, _ in positions]])
+    text = torch.tensor([[int(inside) for _, inside in positions]])
+    units = word_units(starts, text, max_pieces)
+    assert units[0].long().tolist() == units_oracle(starts[0].tolist(), text[0].tolist(), max_pieces)
+    generator = torch.Generator().manual_seed(seed)
+    states = torch.randn(1, len(positions), 3, generator=generator)
+    pooled = mean_over_units(states, units, text)
+    members = torch.cumsum(units.long(), dim=1) * text
+    for position in units[0].nonzero().flatten().tolist():
+        same = (members[0] == members[0, position]).nonzero().flatten()
+        assert torch.allclose(pooled[0, position], states[0, same].mean(dim=0), atol=1e-6)
+    noise = torch.where(text.bool()[:, :, None], states, torch.randn(states.shape, generator=generator) * 100)
+    assert torch.allclose(mean_over_units(noise, units, text)[units], pooled[units], atol=1e-5)

@@ -24,9 +24,10 @@ def test_a_translation_identical_to_its_english_source_is_projected_exactly_unde
     assembly, _ = xalign.build(toy_config(str(tiny_encoder_dir), "mse"))
     english = toy_examples()
     copies = [xalign.SlotFillingExample(example.id, example.words, example.slot_tags, example.intent, "de") for example in english]
-    result = projection_quality(assembly, parallel_pairs(english, copies, 100), ["argmax@auto", "argmax@-1", "softmax@1", "sinkhorn@-1"], batch_size=3)
+    every = ["argmax@auto", "argmax@auto/tokens", "argmax@-1", "softmax@1/words", "sinkhorn@-1/tokens"]
+    result = projection_quality(assembly, parallel_pairs(english, copies, 100), every, batch_size=3)
     assert result["pairs"] == len(english)
-    for setting in ("argmax@auto", "argmax@-1", "softmax@1", "sinkhorn@-1"):
+    for setting in every:
         assert result["settings"][setting] == {"span_f1": 100.0, "kept_share": 1.0, "kept_span_f1": 100.0}
     assert 0 <= result["settings"]["model's predictions"]["span_f1"] <= 100
 
@@ -46,7 +47,7 @@ def test_the_command_scores_a_dataset_in_its_published_format(encoder, tmp_path,
     assert code == 0
     result = json.loads(capsys.readouterr().out)
     assert result["es"]["pairs"] == 5
-    assert set(result["es"]["settings"]) == {"model's predictions", "argmax@auto", "argmax@-1", "softmax@-1", "sinkhorn@-1"}
+    assert set(result["es"]["settings"]) == {"model's predictions", "argmax@auto", "argmax@auto/words", "argmax@-1", "softmax@-1", "sinkhorn@-1"}
     code = main([str(tmp_path / "model"), "--dataset", "mtop", "--data-dir", str(data), "--languages", "es", "--pairs", "5"])
     assert code == 0 and "| argmax@auto |" in capsys.readouterr().out
 
@@ -56,6 +57,10 @@ def test_bad_settings_and_data_without_parallel_labels_are_clear_errors(tmp_path
         parse_setting("argmax")
     with pytest.raises(ConfigError, match="NORMALISATION@LAYER"):
         parse_setting("argmax@middle")
+    with pytest.raises(ConfigError, match="units words or tokens"):
+        parse_setting("argmax@auto/subwords")
+    assert parse_setting("sinkhorn@-1/tokens") == {"normalisation": "sinkhorn", "layer": -1, "units": "tokens"}
+    assert parse_setting("argmax@8") == {"normalisation": "argmax", "layer": 8, "units": "tokens"}
     english = toy_examples()
     others = [xalign.SlotFillingExample("other-" + example.id, example.words, example.slot_tags, example.intent, "de") for example in english]
     with pytest.raises(ConfigError, match="no example id occurs in both"):

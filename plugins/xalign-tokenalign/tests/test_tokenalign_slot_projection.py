@@ -240,7 +240,8 @@ def test_a_head_without_slot_logits_is_a_clear_error():
 
 
 @pytest.mark.parametrize(("argument", "value"), [("temperature", 0), ("normalisation", "balanced"), ("bio", "bilou"), ("iterations", 0), ("log_every", -1),
-                                                 ("layer", "middle"), ("layer", 2.5), ("consistency", "tokens"), ("start", 1.0), ("start", -0.1)])
+                                                 ("layer", "middle"), ("layer", 2.5), ("consistency", "tokens"), ("start", 1.0), ("start", -0.1),
+                                                 ("units", "subwords"), ("max_word_pieces", 0), ("ramp", -0.1), ("ramp", 1.5), ("intent", -1)])
 def test_bad_settings_are_refused_by_name(argument, value):
     with pytest.raises(ConfigError, match=argument):
         SlotProjectionAligner(LABELS, **{argument: value})
@@ -367,10 +368,125 @@ def test_the_projection_starts_at_its_share_of_training_and_runs_whenever_progre
     torch.manual_seed(0)
     head = LinearSlotHead(HIDDEN)
     context = make_context(states, batch, torch.tensor([0]), torch.tensor([1]), head)
-    aligner = SlotProjectionAligner(LABELS, start=0.5)
+    aligner = SlotProjectionAligner(LABELS, start=0.5, ramp=0.0)
     early = aligner(None, None, context=attrs.evolve(context, progress=0.49))
     assert early.item() == 0.0
     early.backward()  # a zero that keeps the graph
     assert aligner(None, None, context=attrs.evolve(context, progress=0.5)).item() > 0
     assert aligner(None, None, context=context).item() > 0  # outside train(): no progress, always on
-    assert SlotProjectionAligner(LABELS, start=0.0)(None, None, context=attrs.evolve(context, progress=0.0)).item() > 0
+    assert SlotProjectionAligner(LABELS, start=0.0, ramp=0.0)(None, None, context=attrs.evolve(context, progress=0.0)).item() > 0
+
+
+# --- words as units, and the ramp ---------------------------------------------------------
+
+U = torch.eye(HIDDEN) * 3.0  # orthogonal directions
+
+
+def words_case():
+    """English "wake seven·ty am" (O, B-TIME on a two-piece word, I-TIME); its translation's middle word also has two pieces.
+
+    Piece by piece, the translation word's first piece leans towards English "wake" (``O``);
+    as a whole word it is English "seven·ty": only words as units project it right.
+    """
+    english = torch.stack([U[0], U[1], U[2], U[4]])
+    translation = torch.stack([U[0], 0.9 * U[0] + U[2], 1.5 * U[1] + U[2], U[4]])
+    states = torch.stack([english, translation]).requires_grad_(True)
+    tags = torch.tensor([[O, B_TIME, IGNORE, I_TIME]])
+    masks = torch.ones(2, 4, dtype=torch.bool)
+    batch = batch_of(tags, masks)
+    batch["word_starts"] = torch.tensor([[1, 1, 0, 1], [1, 1, 0, 1]])
+    return states, tags, batch
+
+
+def capture_projection(aligner, states, batch, head=None):
+    captured = {}
+    original = aligner.project_batch
+
+    def project_batch(context):
+        captured["projection"] = original(context)
+        return captured["projection"]
+
+    aligner.project_batch = project_batch
+    loss = aligner(None, None, context=make_context(states, batch, torch.tensor([0]), torch.tensor([1]), head or LinearSlotHead(HIDDEN)))
+    return loss, captured["projection"]
+
+
+def test_words_are_aligned_as_wholes_labelled_at_their_first_piece_and_trained_there_only():
+    states, _, batch = words_case()
+    loss, projection = capture_projection(SlotProjectionAligner(LABELS, units="words"), states, batch)
+    assert projection.translation_mask[0].tolist() == [True, True, False, True]
+    at_words = projection.targets[0][projection.translation_mask[0]].argmax(dim=-1).tolist()
+    assert at_words == [O, B_TIME, I_TIME]  # B/I rebuilt from the previous word, not the previous piece
+    assert bool(projection.keep[0])
+    loss.backward()
+    gradient = states.grad[1].abs().sum(dim=-1)
+    assert gradient[2] == 0 and bool((gradient[[0, 1, 3]] > 0).all())  # the second piece is not trained, as in English rows
+    assert states.grad[0].abs().sum() == 0
+    # Piece by piece, the first piece of the middle word takes "wake"'s O: the TIME span breaks.
+    _, tokens = capture_projection(SlotProjectionAligner(LABELS), states.detach(), batch)
+    assert tokens.targets[0].argmax(dim=-1).tolist()[1] == O
+
+
+def test_without_word_starts_it_projects_onto_tokens_with_one_warning(caplog):
+    states, _, batch = words_case()
+    del batch["word_starts"]
+    aligner = SlotProjectionAligner(LABELS, units="words")
+    with caplog.at_level(logging.WARNING, logger="xalign_tokenalign.slot_projection"):
+        _, projection = capture_projection(aligner, states.detach(), batch)
+        capture_projection(aligner, states.detach(), batch)
+    _, tokens = capture_projection(SlotProjectionAligner(LABELS), states.detach(), batch)
+    assert caplog.text.count("no word_starts") == 1
+    assert torch.equal(projection.targets, tokens.targets)
+
+
+def test_a_run_of_pieces_longer_than_max_word_pieces_is_projected_piece_by_piece():
+    states, _, batch = words_case()
+    batch["word_starts"] = torch.tensor([[1, 1, 0, 1], [1, 0, 0, 0]])  # the translation as one run without spaces
+    _, whole = capture_projection(SlotProjectionAligner(LABELS, units="words", max_word_pieces=4), states.detach(), batch)
+    _, pieces = capture_projection(SlotProjectionAligner(LABELS, units="words", max_word_pieces=3), states.detach(), batch)
+    assert whole.translation_mask[0].tolist() == [True, False, False, False]
+    assert pieces.translation_mask[0].tolist() == [True, True, True, True]
+
+
+def test_the_ramp_raises_the_weight_linearly_from_start():
+    import attrs
+
+    states, _, batch = words_case()
+    torch.manual_seed(0)
+    head = LinearSlotHead(HIDDEN)
+    context = make_context(states.detach(), batch, torch.tensor([0]), torch.tensor([1]), head)
+    aligner = SlotProjectionAligner(LABELS, start=0.4, ramp=0.4)
+    assert [aligner.schedule(p) for p in (None, 0.0, 0.39, 0.4, 0.6, 0.8, 1.0)] == [1.0, 0.0, 0.0, 0.0, pytest.approx(0.5), 1.0, 1.0]
+    full = aligner(None, None, context=attrs.evolve(context, progress=0.9)).item()
+    assert aligner(None, None, context=attrs.evolve(context, progress=0.6)).item() == pytest.approx(full / 2)
+    assert aligner(None, None, context=attrs.evolve(context, progress=0.3)).item() == 0.0
+
+
+class SlotAndIntentHead(torch.nn.Module):
+    """The joint head's two outputs: slot logits per token, intent logits from the sentence embedding."""
+
+    def __init__(self):
+        super().__init__()
+        self.slots = torch.nn.Linear(HIDDEN, len(SLOT_LABELS))
+        self.intent = torch.nn.Linear(HIDDEN, len(INTENTS))
+
+    def forward(self, token_states, sentence_embedding):
+        return {"slots": self.slots(token_states), "intent": self.intent(sentence_embedding)}
+
+
+def test_the_intent_option_adds_the_english_intent_on_the_kept_translations_and_trains_the_intent_head():
+    states, _, batch = words_case()
+    batch["intent_labels"] = torch.tensor([2])
+    torch.manual_seed(0)
+    head = SlotAndIntentHead()
+    context = make_context(states.detach(), batch, torch.tensor([0]), torch.tensor([1]), head)
+    slots_only = SlotProjectionAligner(LABELS)(None, None, context=context)
+    with_intent = SlotProjectionAligner(LABELS, intent=0.5)(None, None, context=context)
+    translation_embedding = context.encoded.sentence_embedding[1:2]
+    expected = torch.nn.functional.cross_entropy(head.intent(translation_embedding), torch.tensor([2]))
+    assert with_intent.item() == pytest.approx(slots_only.item() + 0.5 * expected.item(), rel=1e-5)
+    with_intent.backward()
+    assert head.intent.weight.grad.abs().sum() > 0
+    head.zero_grad()
+    slots_only.backward()
+    assert head.intent.weight.grad is None or head.intent.weight.grad.abs().sum() == 0

@@ -9,7 +9,7 @@ the benchmarks score slot filling). The model's own predictions on the same sent
 scored alongside: a projection helps only where it is better than what the model already
 predicts.
 
-Per setting (normalisation, aligned layer) it reports the span F1 over every pair, the share
+Per setting (normalisation, aligned layer, units: words or tokens) it reports the span F1 over every pair, the share
 of pairs that pass the consistency check (the guard), and the span F1 over those pairs::
 
     python -m xalign_tokenalign.projection_quality MODEL --dataset mtop --data-dir data/mtop --languages de,th
@@ -29,15 +29,20 @@ from xalign.metrics import slot_f1
 from xalign.training.objective import AlignmentContext
 from xalign_tokenalign.slot_projection import IGNORE_INDEX, SlotProjectionAligner
 
-DEFAULT_SETTINGS = ("argmax@auto", "argmax@-1", "softmax@-1", "sinkhorn@-1")
+DEFAULT_SETTINGS = ("argmax@auto", "argmax@auto/words", "argmax@-1", "softmax@-1", "sinkhorn@-1")
+SETTING_FORM = "NORMALISATION@LAYER[/UNITS]"
 
 
-def parse_setting(text: str) -> tuple[str, int | str]:
-    """``argmax@auto`` -> ``("argmax", "auto")``, ``sinkhorn@-1`` -> ``("sinkhorn", -1)``."""
-    normalisation, separator, layer = text.partition("@")
-    if not separator or not (layer == "auto" or layer.lstrip("-").isdigit()):
-        raise ConfigError(f"setting {text!r}: write NORMALISATION@LAYER with an integer layer or auto, e.g. argmax@auto or sinkhorn@-1")
-    return normalisation, layer if layer == "auto" else int(layer)
+def parse_setting(text: str) -> dict:
+    """``argmax@auto`` -> ``{"normalisation": "argmax", "layer": "auto", "units": "tokens"}``; ``sinkhorn@-1/words`` likewise.
+
+    The keywords of a ``SlotProjectionAligner``; units default to tokens, as the aligner's do.
+    """
+    setting, _, units = text.partition("/")
+    normalisation, separator, layer = setting.partition("@")
+    if not separator or not (layer == "auto" or layer.lstrip("-").isdigit()) or units not in ("", "words", "tokens"):
+        raise ConfigError(f"setting {text!r}: write {SETTING_FORM} with an integer layer or auto and units words or tokens, e.g. argmax@auto or argmax@auto/words")
+    return {"normalisation": normalisation, "layer": layer if layer == "auto" else int(layer), "units": units or "tokens"}
 
 
 def parallel_pairs(english: Sequence, target: Sequence, limit: int) -> list[tuple]:
@@ -59,8 +64,7 @@ def projection_quality(assembly, pairs: list[tuple], settings: Sequence[str] = D
     labels = LabelSpace(model.intent_labels, model.slot_labels)
     if not labels.slot_labels:
         raise ConfigError("this model has no slot labels: there is nothing to project")
-    aligners = {setting: SlotProjectionAligner(labels, normalisation=parse_setting(setting)[0], layer=parse_setting(setting)[1]).to(assembly.device)
-                for setting in settings}
+    aligners = {setting: SlotProjectionAligner(labels, **parse_setting(setting)).to(assembly.device) for setting in settings}
     collator = collator_for(assembly)
     assembly.eval()
     tags = model.slot_labels
@@ -126,7 +130,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--languages", required=True, help="comma-separated target languages, e.g. de,th")
     p.add_argument("--split", default="train", help="the split whose English and target versions are compared (default: train)")
     p.add_argument("--pairs", type=int, default=200, help="at most this many pairs per language (default: 200)")
-    p.add_argument("--settings", default=",".join(DEFAULT_SETTINGS), help=f"NORMALISATION@LAYER, comma-separated (default: {','.join(DEFAULT_SETTINGS)})")
+    p.add_argument("--settings", default=",".join(DEFAULT_SETTINGS), help=f"{SETTING_FORM}, comma-separated (default: {','.join(DEFAULT_SETTINGS)})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     return p
 

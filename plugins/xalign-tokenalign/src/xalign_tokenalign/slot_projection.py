@@ -2,15 +2,24 @@
 
 The translation of a labelled English example has no slot labels, but its words are the
 English words in another language. For one pair, English labelled words ``i`` (each word's
-first subword, where ``slot_labels != -100``) with gold tag ``t_i``, translation text tokens
-``j`` (padding, special tokens and prefix masked), the token states ``a`` of encoder layer
-``ℓ`` (detached) and cost ``c_ij = 1 - cos(a_i, a_j)``::
+first subword) with gold tag ``t_i``, translation units ``j`` (its text tokens, or its words:
+``units``), the states ``a`` of encoder layer ``ℓ`` (detached) and cost
+``c_ij = 1 - cos(a_i, a_j)``::
 
     i*(j)  = argmin_i c_ij                                   # each translation token's closest English word
     u_j    = onehot(type(t_{i*(j)}))                         # its projected slot type
     q_j    = B-X if u_j = X ≠ u_{j-1},  I-X if u_j = u_{j-1} = X,  O if u_j = O
     keep   = [spans of type X in q] == [spans of type X in t]  for every slot type X     # the guard
-    loss   = mean over the kept pairs' translation tokens of  -log softmax(slot head(y_j))[q_j]
+    loss   = mean over the kept pairs' translation units of  -log softmax(slot head(y_j))[q_j]
+
+Units (``units``): by default every subword of the translation (``tokens``). ``units="words"``
+treats words as the English labels do: a word's subwords are averaged into one vector before
+aligning (a whole word aligns better than its first piece), the label is projected onto the
+word and trained at its first subword only, and B/I are rebuilt from the previous word.
+Words come from the collator's ``word_starts``; a run of more than ``max_word_pieces``
+subwords without a space is no word but a stretch of a script written without spaces (Thai),
+so its subwords are units of their own. Words project more accurately on labelled
+translations but trained worse on the demo (README), so tokens stay the default.
 
 Where the alignment is read (``layer``): by default two thirds up the encoder (layer 8 of
 12, 16 of 24), where multilingual encoders align words best; the top layer, shaped by the
@@ -38,11 +47,19 @@ and its pair is left out of the loss: it teaches nothing rather than something w
 and ``kept_share`` to ``self.statistics``; with ``log_every=N`` it logs their means every N
 batches.
 
-When (``start``, a fraction of training, default 0.5): the projection is only as good as the
-alignment under it, and that alignment forms during training (the sentence-level loss pulls
-the two languages together); projecting from the first step also cost intent accuracy on
-the demo. The loss is therefore zero before ``start`` (read from ``context.progress``, which
-the trainer sets; outside ``xalign.train`` it is always on).
+When (``start`` and ``ramp``, fractions of training, defaults 0.3 and 0.4): the projection is
+only as good as the alignment under it, and that alignment forms during training (the
+sentence-level loss pulls the two languages together); projecting from the first step also
+cost intent accuracy on the demo. The loss is therefore zero for the first 30 % of training,
+then its weight rises linearly to full strength over the next 40 % (at 70 %) and stays there
+(read from ``context.progress``, which the trainer sets; outside ``xalign.train`` it is always
+at full strength). ``ramp=0`` switches it on at once; with ``start + ramp > 1`` it never
+reaches full strength.
+
+Intent (``intent``, a weight, default 0): in the same phase and on the same kept translations,
+the head's intent logits are also trained on the English example's intent (a translate-train
+intent loss, costing nothing more: the head call already returns them), so the translation is
+labelled for both tasks at once rather than for slots alone.
 
 Gradient path: the alignment and the projected targets are computed from detached token
 states (a constant target, as in self-training); the loss trains the slot head and, through
@@ -55,8 +72,9 @@ translation rows as in the task loss, dropout included). Pairs whose English row
 labels (alignment-only rows, unlabelled examples) are skipped; with none left the loss is a
 zero that keeps the graph. A label space without slot labels (sequence classification,
 PAWS-X) makes this loss a logged no-op, so one ``--aligner`` spec can run on every dataset.
-Cost: one head call on the kept translation rows and one ``[pairs, words, tokens]`` cosine
-matrix (``sinkhorn`` adds ``iterations`` log-sum-exps over it).
+Cost: one head call on the kept translation rows, the word means (two scatter-adds over one
+layer's states) and one ``[pairs, positions, positions]`` cosine matrix (``sinkhorn`` adds
+``iterations`` log-sum-exps over it), all without gradient.
 """
 
 from __future__ import annotations
@@ -71,7 +89,7 @@ from torch import nn
 from xalign import LabelSpace
 from xalign.errors import ConfigError
 from xalign.training.objective import AlignmentContext
-from xalign_tokenalign.alignment import cosine_cost, sinkhorn_plan, softmax_alignments, text_positions
+from xalign_tokenalign.alignment import cosine_cost, mean_over_units, sinkhorn_plan, softmax_alignments, text_positions, word_units
 from xalign_tokenalign.tags import TagSpace
 
 logger = logging.getLogger(__name__)
@@ -80,6 +98,7 @@ IGNORE_INDEX = -100
 NORMALISATIONS = ("argmax", "softmax", "sinkhorn")
 BIO_MODES = ("repair", "copy")
 CONSISTENCY_CHECKS = ("spans", "none")
+UNITS = ("words", "tokens")
 AUTO_LAYER = "auto"
 
 
@@ -110,8 +129,8 @@ class SlotProjectionAligner(nn.Module):
     needs_context = True
 
     def __init__(self, labels: LabelSpace, temperature: float = 0.05, normalisation: str = "argmax", iterations: int = 30, bio: str = "repair",
-                 layer: int | str = "auto", consistency: str = "spans", train_encoder: bool = True, start: float = 0.5, confidence: bool = False,
-                 record_statistics: bool = False, log_every: int = 0):
+                 layer: int | str = "auto", consistency: str = "spans", train_encoder: bool = True, start: float = 0.3, confidence: bool = False,
+                 units: str = "tokens", max_word_pieces: int = 4, ramp: float = 0.4, intent: float = 0.0, record_statistics: bool = False, log_every: int = 0):
         super().__init__()
         if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
             raise ConfigError(f"slot-projection aligner: temperature must be a positive number, got {temperature!r}")
@@ -125,6 +144,10 @@ class SlotProjectionAligner(nn.Module):
             raise ConfigError(f"slot-projection aligner: layer must be an integer (0: the embeddings, -1: the last layer) or {AUTO_LAYER!r}, got {layer!r}")
         if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
             raise ConfigError(f"slot-projection aligner: iterations must be a positive integer, got {iterations!r}")
+        if units not in UNITS:
+            raise ConfigError(f"slot-projection aligner: units must be one of {', '.join(UNITS)}, got {units!r}")
+        if isinstance(max_word_pieces, bool) or not isinstance(max_word_pieces, int) or max_word_pieces < 1:
+            raise ConfigError(f"slot-projection aligner: max_word_pieces must be a positive integer, got {max_word_pieces!r}")
         if isinstance(log_every, bool) or not isinstance(log_every, int) or log_every < 0:
             raise ConfigError(f"slot-projection aligner: log_every must be an integer >= 0 (0: never), got {log_every!r}")
         self.temperature = float(temperature)
@@ -136,8 +159,17 @@ class SlotProjectionAligner(nn.Module):
         self.log_every = log_every
         self.train_encoder = bool(train_encoder)
         if isinstance(start, bool) or not isinstance(start, (int, float)) or not 0.0 <= start < 1.0:
-            raise ConfigError(f"slot-projection aligner: start must be a fraction of training in [0, 1) (0.5: the second half), got {start!r}")
+            raise ConfigError(f"slot-projection aligner: start must be a fraction of training in [0, 1) (0.3: after the first 30 %), got {start!r}")
         self.start = float(start)
+        if isinstance(ramp, bool) or not isinstance(ramp, (int, float)) or not 0.0 <= ramp <= 1.0:
+            raise ConfigError(f"slot-projection aligner: ramp must be a fraction of training in [0, 1] (0: full weight from start), got {ramp!r}")
+        self.ramp = float(ramp)
+        if isinstance(intent, bool) or not isinstance(intent, (int, float)) or not intent >= 0:
+            raise ConfigError(f"slot-projection aligner: intent must be a weight >= 0 (0: slots only), got {intent!r}")
+        self.intent = float(intent)
+        self.units = units
+        self.max_word_pieces = max_word_pieces
+        self._warned_no_words = False
         self.confidence = bool(confidence)
         self.statistics: list[dict[str, float]] | None = [] if record_statistics or log_every else None
         self.enabled = bool(labels.slot_labels)
@@ -172,6 +204,23 @@ class SlotProjectionAligner(nn.Module):
             raise ConfigError(f"slot-projection aligner: layer {self.layer} does not exist; this encoder has layers 0 (embeddings) to {depth}, or -1 for the last")
         return layers[index]
 
+    def unit_starts(self, batch: dict) -> torch.Tensor | None:
+        """``[rows, seq]`` bool: where each projected label sits (``units="words"``), or ``None`` for every text token.
+
+        Words need the collator's ``word_starts`` (fast tokenizers); without them the
+        projection falls back to tokens, once warned.
+        """
+        if self.units == "tokens":
+            return None
+        starts = batch.get("word_starts")
+        if starts is None:
+            if not self._warned_no_words:
+                logger.warning("slot-projection: the batch has no word_starts (a slow tokenizer, or a batch made by hand); projecting onto every token instead of words")
+                self._warned_no_words = True
+            return None
+        text = text_positions(batch, torch.arange(starts.shape[0], device=starts.device))
+        return word_units(starts, text, self.max_word_pieces)
+
     def alignment(self, cost: torch.Tensor, english_mask: torch.Tensor, translation_mask: torch.Tensor) -> torch.Tensor:
         """``[pairs, translation, english]``: each translation token's weights over the English words, rows summing to 1."""
         if self.normalisation == "argmax":
@@ -191,8 +240,11 @@ class SlotProjectionAligner(nn.Module):
         tags = len(self.tags.tag_to_type)
         if not self.tags.is_bio:
             return types, types  # each tag is its own type: types and tags coincide
-        previous = torch.cat([torch.zeros_like(types[:, :1]), types[:, :-1]], dim=1)
-        previous = previous * torch.cat([torch.zeros_like(translation_mask[:, :1]), translation_mask[:, :-1]], dim=1)[:, :, None]
+        # The previous *unit*: the masked-in positions in order (words skip their other subwords).
+        order = torch.sort((~translation_mask.bool()).to(torch.int8), dim=1, stable=True).indices
+        compact = types.gather(1, order[:, :, None].expand_as(types))
+        previous = torch.cat([torch.zeros_like(compact[:, :1]), compact[:, :-1]], dim=1)
+        previous = torch.zeros_like(types).scatter_(1, order[:, :, None].expand_as(types), previous)
         continues = types * previous
         targets = torch.zeros(*types.shape[:2], tags, device=types.device)
         targets.index_add_(2, self.begin_tag, types - continues)
@@ -209,10 +261,15 @@ class SlotProjectionAligner(nn.Module):
         if not self.enabled or slot_labels is None:
             return None
         states = context.encoded.token_states
+        units = self.unit_starts(context.batch)
         labelled = context.source_rows < slot_labels.shape[0]
         english_mask = torch.zeros(len(labelled), slot_labels.shape[1], dtype=torch.bool, device=states.device)
         english_mask[labelled] = slot_labels[context.source_rows[labelled]] != IGNORE_INDEX
-        translation_mask = text_positions(context.batch, context.target_rows)
+        if units is None:
+            translation_mask = text_positions(context.batch, context.target_rows)
+        else:
+            english_mask &= units[context.source_rows]
+            translation_mask = units[context.target_rows]
         usable = english_mask.any(dim=1) & translation_mask.any(dim=1)
         if not bool(usable.any()):
             return None
@@ -221,6 +278,8 @@ class SlotProjectionAligner(nn.Module):
         english_mask, translation_mask = english_mask[pairs], translation_mask[pairs]
         with torch.no_grad():
             aligned = self.alignment_states(context).detach()
+            if units is not None:
+                aligned = mean_over_units(aligned, units, text_positions(context.batch, torch.arange(len(units), device=units.device)))
             cost = cosine_cost(aligned[english_rows], aligned[translation_rows])
             weights = self.alignment(cost, english_mask, translation_mask)
             english_tags = slot_labels[english_rows].masked_fill(~english_mask, 0)
@@ -234,7 +293,8 @@ class SlotProjectionAligner(nn.Module):
         if context is None:
             raise TypeError("slot-projection needs the alignment context (token states, slot labels, head): call it as aligner(source, target, context=...)")
         states = context.encoded.token_states
-        if self.start and context.progress is not None and context.progress < self.start:
+        scale = self.schedule(context.progress)
+        if scale == 0.0:
             return states.sum() * 0.0  # not yet: the alignment it projects through is still forming
         projection = self.project_batch(context)
         if projection is None or not bool(projection.keep.any()):
@@ -248,13 +308,30 @@ class SlotProjectionAligner(nn.Module):
             raise ConfigError(f"slot-projection needs a head that returns slot logits (joint-intent-slot, token-classification); this head returns {sorted(logits)}")
         log_probabilities = torch.log_softmax(logits["slots"].float(), dim=-1)
         per_token = (targets * (torch.log(targets.clamp(min=1e-12)) - log_probabilities)).sum(dim=-1)
+        intent = self.intent_loss(logits, context, projection.pairs[keep])
         if not self.confidence:
-            return per_token[translation_mask].mean()
+            return scale * (per_token[translation_mask].mean() + intent)
         # Confidence: 1 - normalised entropy of the projected type distribution, so a token
         # whose alignment spreads over words of different types teaches little.
         entropy = -(types * torch.log(types.clamp(min=1e-12))).sum(dim=-1) / math.log(max(len(self.tags.types), 2))
         weights = (1.0 - entropy).clamp(min=0.0) * translation_mask
-        return (per_token * weights).sum() / weights.sum().clamp(min=1e-6)
+        return scale * ((per_token * weights).sum() / weights.sum().clamp(min=1e-6) + intent)
+
+    def intent_loss(self, logits: dict, context: AlignmentContext, pairs: torch.Tensor) -> torch.Tensor | float:
+        """``intent`` × cross-entropy of the head's intent logits on the kept translations against their English intent (0 when off)."""
+        labels = context.batch.get("intent_labels")
+        if not self.intent or labels is None or "intent" not in logits:
+            return 0.0
+        return self.intent * nn.functional.cross_entropy(logits["intent"].float(), labels[context.source_rows[pairs]])
+
+    def schedule(self, progress: float | None) -> float:
+        """The loss's weight at ``progress`` (the share of training done): 0 before ``start``, then
+        rising linearly to 1 over ``ramp`` (at once when 0). Always 1 outside the trainer."""
+        if progress is None or progress >= self.start + self.ramp:
+            return 1.0
+        if progress < self.start:
+            return 0.0
+        return (progress - self.start) / self.ramp
 
     def consistent(self, types: torch.Tensor, english_tags: torch.Tensor, english_mask: torch.Tensor, translation_mask: torch.Tensor) -> torch.Tensor:
         """``[pairs]`` bool: the pairs whose projected labels name the same slots as the English labels.
@@ -317,4 +394,4 @@ class SlotProjectionAligner(nn.Module):
 
     def extra_repr(self) -> str:
         return (f"temperature={self.temperature}, normalisation={self.normalisation!r}, layer={self.layer!r}, consistency={self.consistency!r}, "
-                f"bio={self.bio!r}, enabled={self.enabled}")
+                f"units={self.units!r}, start={self.start}, ramp={self.ramp}, bio={self.bio!r}, enabled={self.enabled}")
