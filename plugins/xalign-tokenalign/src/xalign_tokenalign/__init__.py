@@ -6,7 +6,7 @@ One loss per module, usable from Python or by name once this distribution is ins
     token-align      TokenAlignAligner      Hausdorff divergence between token states of both sides
     slot-projection  SlotProjectionAligner  English slot labels projected onto the translation
 
-``alignment`` holds the alignments both use, ``tags`` the slot types and span counts
+``alignment`` holds the alignments both use (and the word units), ``tags`` the slot types and span counts
 the projection needs; ``python -m xalign_tokenalign.diagnose``
 reports how sharp and how diagonal a trained model's alignments are on a parallel file, and
 ``python -m xalign_tokenalign.projection_quality`` scores the labels ``slot-projection``

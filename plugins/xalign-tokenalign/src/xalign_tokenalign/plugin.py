@@ -4,7 +4,7 @@ Aligners: ``token-align`` (Hausdorff divergence between the token states of a se
 its translation) and ``slot-projection`` (English slot labels projected onto the
 translation through a word alignment read inside the encoder). Combine them with the sentence-level
 aligner by name and weight: ``--aligner mse+token-align+slot-projection``,
-``--aligner mse:3,slot-projection:2``.
+``--aligner mse:3,slot-projection``.
 """
 
 from __future__ import annotations
