@@ -204,11 +204,11 @@ class SlotProjectionAligner(nn.Module):
             raise ConfigError(f"slot-projection aligner: layer {self.layer} does not exist; this encoder has layers 0 (embeddings) to {depth}, or -1 for the last")
         return layers[index]
 
-    def unit_starts(self, batch: dict) -> torch.Tensor | None:
+    def unit_starts(self, batch: dict, text: torch.Tensor) -> torch.Tensor | None:
         """``[rows, seq]`` bool: where each projected label sits (``units="words"``), or ``None`` for every text token.
 
-        Words need the collator's ``word_starts`` (fast tokenizers); without them the
-        projection falls back to tokens, once warned.
+        ``text`` is every row's text mask. Words need the collator's ``word_starts`` (fast
+        tokenizers); without them the projection falls back to tokens, once warned.
         """
         if self.units == "tokens":
             return None
@@ -218,7 +218,6 @@ class SlotProjectionAligner(nn.Module):
                 logger.warning("slot-projection: the batch has no word_starts (a slow tokenizer, or a batch made by hand); projecting onto every token instead of words")
                 self._warned_no_words = True
             return None
-        text = text_positions(batch, torch.arange(starts.shape[0], device=starts.device))
         return word_units(starts, text, self.max_word_pieces)
 
     def alignment(self, cost: torch.Tensor, english_mask: torch.Tensor, translation_mask: torch.Tensor) -> torch.Tensor:
@@ -261,12 +260,13 @@ class SlotProjectionAligner(nn.Module):
         if not self.enabled or slot_labels is None:
             return None
         states = context.encoded.token_states
-        units = self.unit_starts(context.batch)
+        text = text_positions(context.batch, torch.arange(states.shape[0], device=states.device))
+        units = self.unit_starts(context.batch, text)
         labelled = context.source_rows < slot_labels.shape[0]
         english_mask = torch.zeros(len(labelled), slot_labels.shape[1], dtype=torch.bool, device=states.device)
         english_mask[labelled] = slot_labels[context.source_rows[labelled]] != IGNORE_INDEX
         if units is None:
-            translation_mask = text_positions(context.batch, context.target_rows)
+            translation_mask = text[context.target_rows]
         else:
             english_mask &= units[context.source_rows]
             translation_mask = units[context.target_rows]
@@ -279,7 +279,7 @@ class SlotProjectionAligner(nn.Module):
         with torch.no_grad():
             aligned = self.alignment_states(context).detach()
             if units is not None:
-                aligned = mean_over_units(aligned, units, text_positions(context.batch, torch.arange(len(units), device=units.device)))
+                aligned = mean_over_units(aligned, units, text)
             cost = cosine_cost(aligned[english_rows], aligned[translation_rows])
             weights = self.alignment(cost, english_mask, translation_mask)
             english_tags = slot_labels[english_rows].masked_fill(~english_mask, 0)
