@@ -16,6 +16,7 @@ from xalign.testing import fresh_registry
 
 PROVIDER = "xalign-tokenalign"
 EVERY_LOSS = "mse+token-align+slot-projection"
+RECIPE = "mse:3,contrastive:0.3,slot-projection"  # the README's recipe; contrastive comes from xalign-crossaligner
 
 
 def test_installed_plugin_registers_both_aligners_under_its_distribution_name():
@@ -49,6 +50,17 @@ def test_training_with_two_translations_per_example_then_saving_and_loading(tiny
     assert loaded.aligner.parts["token-align"].temperature == assembly.aligner.parts["token-align"].temperature
     examples = toy_examples()[:3]
     assert xalign.evaluate(loaded, examples) == xalign.evaluate(assembly.eval(), examples)
+
+
+def test_the_recipe_builds_and_trains_by_name_with_the_crossaligner_plugin(tiny_encoder_dir, tmp_path):
+    pytest.importorskip("xalign_crossaligner", reason="the recipe's contrastive loss is registered by xalign-crossaligner")
+    config = toy_config(str(tiny_encoder_dir), RECIPE)
+    assembly, _ = xalign.build(config)
+    assert assembly.aligner.weights == {"mse": 3.0, "contrastive": 0.3, "slot-projection": 1.0}
+    result = xalign.train(assembly, toy_examples(), toy_translations(), config.training, output_dir=tmp_path / "recipe")
+    losses = result.history[-1]["train_loss"]
+    assert set(losses) == {"intent", "slots", "align:mse", "align:contrastive", "align:slot-projection"}
+    assert all(math.isfinite(value) for value in losses.values())
 
 
 @pytest.mark.parametrize("pooler", ["cls", "mean", "pooler"])

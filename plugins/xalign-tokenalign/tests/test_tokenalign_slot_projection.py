@@ -241,7 +241,8 @@ def test_a_head_without_slot_logits_is_a_clear_error():
 
 @pytest.mark.parametrize(("argument", "value"), [("temperature", 0), ("normalisation", "balanced"), ("bio", "bilou"), ("iterations", 0), ("log_every", -1),
                                                  ("layer", "middle"), ("layer", 2.5), ("consistency", "tokens"), ("start", 1.0), ("start", -0.1),
-                                                 ("units", "subwords"), ("max_word_pieces", 0), ("ramp", -0.1), ("ramp", 1.5), ("intent", -1)])
+                                                 ("units", "subwords"), ("max_word_pieces", 0), ("ramp", -0.1), ("ramp", 1.5), ("intent", -1),
+                                                 ("agreement", "both"), ("robust", 1.5), ("robust", -0.1)])
 def test_bad_settings_are_refused_by_name(argument, value):
     with pytest.raises(ConfigError, match=argument):
         SlotProjectionAligner(LABELS, **{argument: value})
@@ -490,3 +491,37 @@ def test_the_intent_option_adds_the_english_intent_on_the_kept_translations_and_
     head.zero_grad()
     slots_only.backward()
     assert head.intent.weight.grad is None or head.intent.weight.grad.abs().sum() == 0
+
+
+# --- agreement and the robust loss -------------------------------------------------------
+
+
+def test_mutual_agreement_trains_only_the_translation_units_their_english_word_picks_back():
+    english = orthogonal_states(2)  # two English words
+    translation = torch.stack([english[0], 0.9 * english[0] + 0.1 * english[1], english[1]])  # the middle unit is a second, weaker match of word 0
+    tags = torch.tensor([[B_TIME, B_CITY, IGNORE]])
+    masks = torch.tensor([[True, True, False], [True, True, True]])
+    gradients = {}
+    for agreement in ("any", "mutual"):
+        states = torch.stack([torch.cat([english, torch.zeros(1, HIDDEN)]), translation]).requires_grad_(True)
+        run(SlotProjectionAligner(LABELS, consistency="none", agreement=agreement), states, tags, masks).backward()
+        gradients[agreement] = states.grad[1].abs().sum(dim=-1)
+    assert bool((gradients["any"] > 0).all())
+    assert gradients["mutual"][0] > 0 and gradients["mutual"][2] > 0 and gradients["mutual"][1] == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 3), st.integers(2, 6), st.integers(0, 2**16))
+def test_the_robust_loss_is_bounded_by_one_over_q_and_tends_to_cross_entropy_as_q_shrinks(pairs, length, seed):
+    torch.manual_seed(seed)
+    english = orthogonal_states(length) if length <= HIDDEN else torch.randn(length, HIDDEN)
+    states = torch.cat([english.expand(pairs, -1, -1), english.expand(pairs, -1, -1)])  # identical translations: the tags carried over exactly
+    tags = torch.randint(0, len(SLOT_LABELS), (pairs, length))
+    masks = torch.ones(2 * pairs, length, dtype=torch.bool)
+    torch.manual_seed(seed)
+    head = LinearSlotHead(HIDDEN)
+    head.eval()  # no dropout: the three losses see the same logits
+    cross_entropy, nearly, robust = (float(run(SlotProjectionAligner(LABELS, consistency="none", bio="copy", robust=q), states, tags, masks, head).detach())
+                                     for q in (0.0, 1e-4, 0.7))
+    assert nearly == pytest.approx(cross_entropy, rel=1e-2, abs=1e-3)
+    assert 0.0 <= robust <= 1 / 0.7 and robust <= cross_entropy + 1e-6

@@ -3,8 +3,9 @@
 Aligners: ``token-align`` (Hausdorff divergence between the token states of a sentence and
 its translation) and ``slot-projection`` (English slot labels projected onto the
 translation through a word alignment read inside the encoder). Combine them with the sentence-level
-aligner by name and weight: ``--aligner mse+token-align+slot-projection``,
-``--aligner mse:3,slot-projection``.
+aligner by name and weight: ``--aligner mse+token-align+slot-projection``; the measured
+recipe, ``--aligner mse:3,contrastive:0.3,slot-projection``, also uses the ``contrastive``
+loss of the xalign-crossaligner plugin.
 """
 
 from __future__ import annotations
