@@ -121,6 +121,11 @@ def alignment_layer(depth: int) -> int:
     return max(1, round(2 * depth / 3))
 
 
+def blocked_cost(cost: torch.Tensor, english_mask: torch.Tensor, translation_mask: torch.Tensor) -> torch.Tensor:
+    """``cost`` with every pair of positions that is not (English labelled word, translation unit) set to +inf, for argmins."""
+    return cost.masked_fill(~(english_mask[:, :, None] & translation_mask[:, None, :]), math.inf)
+
+
 class Projection(NamedTuple):
     """The labels projected onto the usable pairs of one batch (see ``project_batch``)."""
 
@@ -240,8 +245,7 @@ class SlotProjectionAligner(nn.Module):
     def alignment(self, cost: torch.Tensor, english_mask: torch.Tensor, translation_mask: torch.Tensor) -> torch.Tensor:
         """``[pairs, translation, english]``: each translation token's weights over the English words, rows summing to 1."""
         if self.normalisation == "argmax":
-            allowed = english_mask[:, :, None] & translation_mask[:, None, :]
-            closest = cost.masked_fill(~allowed, math.inf).argmin(dim=1)  # [pairs, translation]
+            closest = blocked_cost(cost, english_mask, translation_mask).argmin(dim=1)  # [pairs, translation]
             return nn.functional.one_hot(closest, cost.shape[1]).float() * translation_mask[:, :, None]
         if self.normalisation == "sinkhorn":
             plan = sinkhorn_plan(cost, english_mask, translation_mask, self.temperature, self.iterations).transpose(1, 2)
@@ -354,12 +358,11 @@ class SlotProjectionAligner(nn.Module):
 
         ``agreement="any"``: every unit. ``"mutual"``: only a unit whose closest English word
         has it as its own closest translation unit (the intersection of the two directions'
-        argmax alignments, which is far more precise than either direction alone).
+        argmax alignments, more precise than either direction alone: SimAlign, 2020).
         """
         if self.agreement == "any":
             return translation_mask
-        allowed = english_mask[:, :, None] & translation_mask[:, None, :]
-        blocked = cost.masked_fill(~allowed, math.inf)
+        blocked = blocked_cost(cost, english_mask, translation_mask)
         closest_english = blocked.argmin(dim=1)  # [pairs, translation]
         closest_translation = blocked.argmin(dim=2)  # [pairs, english]
         positions = torch.arange(cost.shape[2], device=cost.device)
